@@ -1,0 +1,178 @@
+"""Settings from the environment and ``.env``, with defaults that run offline.
+
+Every variable is listed in ``.env.example`` and the README. A bad value stops start-up
+with one line that names the variable and what it accepts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from numatix.domain.symbols import DEFAULT_SYMBOLS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MARKET_SOURCES = ("auto", "synthetic", "replay", "binance")
+
+
+class SettingsError(ValueError):
+    """A configuration value is unusable; the message is meant for the operator, verbatim."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    market_data: str
+    replay_path: Path | None
+    replay_speed: float
+    market_rest_url: str
+    market_stream_url: str
+    binance_rest_url: str
+    binance_ws_api_url: str
+    binance_stream_url: str
+    allow_mainnet: bool
+    symbols: tuple[str, ...]
+    seed: int
+    log_level: str
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines; the real environment wins over the file."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def _env(values: dict[str, str], name: str, default: str = "") -> str:
+    return values.get(name, default).strip() or default
+
+
+def _choice(values: dict[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _env(values, name, default).lower()
+    if value not in allowed:
+        raise SettingsError(f"{name}={value!r} is not valid; use one of: {', '.join(allowed)}")
+    return value
+
+
+def _integer(values: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    text = _env(values, name, str(default))
+    try:
+        number = int(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not valid; use a whole number") from None
+    if number < minimum:
+        raise SettingsError(f"{name}={text!r} is not valid; use a whole number >= {minimum}")
+    return number
+
+
+def _positive_float(values: dict[str, str], name: str, default: float) -> float:
+    text = _env(values, name, str(default))
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise SettingsError(f"{name}={text!r} is not valid; use a number above 0")
+    return number
+
+
+def _boolean(values: dict[str, str], name: str) -> bool:
+    text = _env(values, name, "false").lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={text!r} is not valid; use true or false")
+
+
+def _url(values: dict[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = _env(values, name, default)
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+        raise SettingsError(f"{name}={value!r} is not valid; use a URL starting with {' or '.join(s + '://' for s in schemes)}")
+    return value.rstrip("/")
+
+
+def _symbols(values: dict[str, str]) -> tuple[str, ...]:
+    text = _env(values, "NUMATIX_SYMBOLS", ",".join(DEFAULT_SYMBOLS))
+    symbols = tuple(s.strip().upper() for s in text.split(",") if s.strip())
+    unknown = [s for s in symbols if s not in DEFAULT_SYMBOLS]
+    if not symbols or unknown:
+        raise SettingsError(
+            f"NUMATIX_SYMBOLS={text!r} is not valid; use a comma-separated list of {', '.join(DEFAULT_SYMBOLS)}"
+        )
+    return symbols
+
+
+def _secret_key(values: dict[str, str], data_dir: Path) -> str:
+    """The master secret; generated once into ``data/secret.key`` (mode 0600) for a local run."""
+    given = _env(values, "NUMATIX_SECRET_KEY")
+    if given:
+        if len(given) < 32:
+            raise SettingsError("NUMATIX_SECRET_KEY is not valid; use at least 32 characters")
+        return given
+    key_file = data_dir / "secret.key"
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+    values = read_dotenv(dotenv if dotenv is not None else PROJECT_ROOT / ".env")
+    values.update(os.environ if environ is None else environ)
+    data_dir = Path(_env(values, "NUMATIX_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
+    database_url = _url(
+        values, "NUMATIX_DATABASE_URL", f"sqlite:///{data_dir / 'numatix.db'}",
+        ("sqlite", "postgresql", "postgresql+psycopg"),
+    )
+    redis_url = _env(values, "NUMATIX_REDIS_URL") or None
+    if redis_url:
+        redis_url = _url(values, "NUMATIX_REDIS_URL", "", ("redis", "rediss"))
+    replay_text = _env(values, "NUMATIX_REPLAY_PATH")
+    market_data = _choice(values, "NUMATIX_MARKET_DATA", "auto", MARKET_SOURCES)
+    if market_data == "replay" and not replay_text:
+        raise SettingsError("NUMATIX_REPLAY_PATH is not set; replay needs a Binance kline CSV file or folder")
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=_secret_key(values, data_dir),
+        market_data=market_data,
+        replay_path=Path(replay_text) if replay_text else None,
+        replay_speed=_positive_float(values, "NUMATIX_REPLAY_SPEED", 1.0),
+        market_rest_url=_url(values, "NUMATIX_MARKET_REST_URL", "https://data-api.binance.vision", ("http", "https")),
+        market_stream_url=_url(values, "NUMATIX_MARKET_STREAM_URL", "wss://data-stream.binance.vision", ("ws", "wss")),
+        binance_rest_url=_url(values, "NUMATIX_BINANCE_REST_URL", "https://testnet.binance.vision", ("http", "https")),
+        binance_ws_api_url=_url(
+            values, "NUMATIX_BINANCE_WS_API_URL", "wss://ws-api.testnet.binance.vision/ws-api/v3", ("ws", "wss")
+        ),
+        binance_stream_url=_url(values, "NUMATIX_BINANCE_STREAM_URL", "wss://stream.testnet.binance.vision", ("ws", "wss")),
+        allow_mainnet=_boolean(values, "NUMATIX_ALLOW_MAINNET"),
+        symbols=_symbols(values),
+        seed=_integer(values, "NUMATIX_SEED", 7),
+        log_level=_choice(values, "NUMATIX_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
