@@ -37,7 +37,7 @@ class MarketFeed(Protocol):
     async def history(
         self, symbol: str, interval: Interval, end_time_ms: int | None, limit: int
     ) -> list[Candle]:
-        """Closed candles ending before ``end_time_ms`` (newest when None), oldest first."""
+        """Closed candles opening at or before ``end_time_ms`` (the newest when None), oldest first."""
         ...
 
     async def run(self, sink: FeedSink) -> None:

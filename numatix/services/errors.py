@@ -1,0 +1,34 @@
+"""Errors a use case raises, by what the caller (a page or an API route) should do with them."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base: carries a message meant for the user and, where it applies, the field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(ServiceError):
+    """The input breaks a rule; the message names the field and the rule."""
+
+
+class AuthenticationRequired(ServiceError):
+    """No valid session: log in (again)."""
+
+
+class NotFound(ServiceError, LookupError):
+    """The thing does not exist for this user (or at all)."""
+
+
+class Conflict(ServiceError):
+    """It already exists."""
+
+
+class RateLimited(ServiceError):
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

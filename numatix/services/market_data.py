@@ -1,0 +1,65 @@
+"""Market data as the UI and the API see it: symbols, snapshots, candles and live updates.
+
+A thin use-case layer over the process-wide market hub, so pages and routes never hold
+a feed or a hub themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from numatix.domain.market import Candle, FeedKind, FeedStatus, Interval
+from numatix.domain.symbols import DEFAULT_SYMBOLS, SymbolSpec
+from numatix.market.hub import MarketHub, MarketSnapshot, MarketUpdate
+from numatix.services.errors import NotFound
+
+MAX_CANDLES_PER_REQUEST = 1000
+
+
+class MarketDataService:
+    def __init__(self, hub: MarketHub) -> None:
+        self._hub = hub
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(self._hub.symbols)
+
+    @property
+    def feed_kind(self) -> FeedKind:
+        return self._hub.feed_kind
+
+    @property
+    def feed_status(self) -> FeedStatus:
+        return self._hub.status
+
+    def spec(self, symbol: str) -> SymbolSpec:
+        """The symbol's increments; ``NotFound`` names the symbols that do exist."""
+        normalised = symbol.upper()
+        if normalised not in self._hub.symbols:
+            known = ", ".join(self._hub.symbols)
+            raise NotFound(f"Unknown symbol {symbol!r}; available: {known}", field="symbol")
+        return DEFAULT_SYMBOLS[normalised]
+
+    def snapshot(self, symbol: str) -> MarketSnapshot:
+        return self._hub.snapshot(self.spec(symbol).symbol)
+
+    async def candles(
+        self, symbol: str, interval: Interval, end_time_ms: int | None = None, limit: int = 500
+    ) -> list[Candle]:
+        limit = max(1, min(limit, MAX_CANDLES_PER_REQUEST))
+        return await self._hub.candles(self.spec(symbol).symbol, interval, end_time_ms=end_time_ms, limit=limit)
+
+    @asynccontextmanager
+    async def updates(self, symbol: str) -> AsyncIterator[AsyncIterator[MarketUpdate]]:
+        """Coalesced live updates for one symbol; a slow reader only ever gets the latest."""
+        subscription = self._hub.subscribe(self.spec(symbol).symbol)
+        try:
+            yield _iterate(subscription)
+        finally:
+            subscription.close()
+
+
+async def _iterate(subscription) -> AsyncIterator[MarketUpdate]:
+    while True:
+        yield await subscription.next_update()
