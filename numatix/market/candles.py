@@ -121,7 +121,14 @@ class CandleSeries:
             series.seed(closed, forming)
 
     def apply(self, trade: TradePrint) -> list[Candle]:
-        """Fold a print into every timeframe; returns the candles that changed (closed ones first)."""
+        """Fold a print into every timeframe; returns the candles that changed (closed ones first).
+
+        A print older than the forming minute is dropped for every timeframe alike, so the
+        timeframes never disagree about which prints they hold.
+        """
+        minute = self._by_interval[Interval.M1].forming
+        if minute is not None and trade.time_ms < minute.open_time_ms:
+            return []
         changed: list[Candle] = []
         for series in self._by_interval.values():
             changed.extend(series.apply(trade))

@@ -120,7 +120,7 @@ class SyntheticFeed:
         """Rolling 24 hours: the closed minutes of the last day plus the minute being made."""
         stream, spec = self._streams[symbol], DEFAULT_SYMBOLS[symbol]
         columns = self._bars[symbol].columns()
-        first = int(np.searchsorted(columns["open_time"], now_ms - DAY_MS + MINUTE_MS))
+        first = int(np.searchsorted(columns["open_time"], now_ms - DAY_MS))
         record = stream.minute or MinuteRecord(self._live_minute)
         highs, lows = columns["high"][first:], columns["low"][first:]
         high = max(int(highs.max()) if highs.size else 0, record.high)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BASE_MINUTE_SD = 12.5e-4  # ≈ 11 bps realised for BTC once regimes are averaged
+BASE_MINUTE_SD = 13.5e-4  # ≈ 11 bps realised for BTC once regimes and the feedback cap are averaged
 GARCH_ALPHA = 0.07
 GARCH_BETA = 0.925  # persistence 0.995: just below 1
 STUDENT_DF = 4.5
@@ -24,6 +24,7 @@ INTRADAY_AMPLITUDE = 0.35
 JUMPS_PER_DAY = 1.0
 JUMP_SIZE_SD = 4.0  # in units of the base minute sd: ~50 bps
 MEAN_REVERSION_PER_MINUTE = 1 / 20_160  # keeps a month-long path near its level
+SHOCK_FEEDBACK_CAP = 9.0  # a 10-sigma print must not set off a week of panic
 
 _T_SCALE = math.sqrt(STUDENT_DF / (STUDENT_DF - 2))
 _REGIME_PHI = math.exp(-math.log(2) / REGIME_HALF_LIFE_MINUTES)
@@ -59,7 +60,8 @@ class VolatilityProcess:
         self._log_regime = _REGIME_PHI * self._log_regime + _REGIME_NOISE * rng.standard_normal()
         garch_sd = math.sqrt(self._variance)
         shock = garch_sd * rng.standard_t(STUDENT_DF) / _T_SCALE
-        self._variance = (1 - GARCH_ALPHA - GARCH_BETA) + GARCH_ALPHA * shock * shock + GARCH_BETA * self._variance
+        feedback = min(shock * shock, SHOCK_FEEDBACK_CAP)
+        self._variance = (1 - GARCH_ALPHA - GARCH_BETA) + GARCH_ALPHA * feedback + GARCH_BETA * self._variance
         multiplier = math.exp(self._log_regime - REGIME_SD**2) * intraday_factor(minute_of_day) * self._scale
         log_return = shock * multiplier - MEAN_REVERSION_PER_MINUTE * self.log_price_offset
         jumped = rng.random() < JUMPS_PER_DAY / 1440
