@@ -1,0 +1,20 @@
+"""The paper venue: a Binance-faithful matching engine fed by the market hub."""
+
+from numatix.exchange.paper.engine import PaperExchange, PaperSubscription
+from numatix.exchange.paper.fees import FeeSchedule
+from numatix.exchange.paper.store import InMemoryPaperStore, PaperOrderRecord, PaperStore
+from numatix.exchange.paper.timing import FakeClock, FixedLatency, LogNormalLatency, SystemClock, ZeroLatency
+
+__all__ = [
+    "FakeClock",
+    "FeeSchedule",
+    "FixedLatency",
+    "InMemoryPaperStore",
+    "LogNormalLatency",
+    "PaperExchange",
+    "PaperOrderRecord",
+    "PaperStore",
+    "PaperSubscription",
+    "SystemClock",
+    "ZeroLatency",
+]

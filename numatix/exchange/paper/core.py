@@ -1,0 +1,526 @@
+"""The paper engine's synchronous heart: accept, match, settle, report.
+
+Every public method is one *step*: it runs inside a store transaction, and when it ends
+the orders it touched and the balances that changed are saved and reported. Checks come
+before any change, so a rejected request leaves balances exactly as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Hashable, Iterator, Mapping
+from decimal import Decimal
+
+from numatix.domain import errors
+from numatix.domain.balances import PAPER_STARTING_BALANCES, Wallet
+from numatix.domain.enums import (
+    ExecutionType,
+    ExpiryReason,
+    OrderType,
+    SelfTradePreventionMode,
+    Side,
+    TimeInForce,
+)
+from numatix.domain.errors import OrderNotFound, OrderRejected
+from numatix.domain.events import BalanceUpdate, ExecutionReport, VenueEvent
+from numatix.domain.filters import SymbolFilters
+from numatix.domain.market import BookSnapshot, TradePrint
+from numatix.domain.orders import Fill, Order, OrderCanceled, OrderExpired, OrderTriggered
+from numatix.domain.requests import OcoRequest, OrderRequest
+from numatix.exchange.paper import matching
+from numatix.exchange.paper.fees import FeeSchedule
+from numatix.exchange.paper.state import OpenOrder, Reservation, SymbolMarket
+from numatix.exchange.paper.store import PaperStore
+from numatix.exchange.paper.timing import Clock
+
+ZERO = Decimal(0)
+
+
+class PaperCore:
+    def __init__(
+        self,
+        symbols: Mapping[str, SymbolFilters],
+        store: PaperStore,
+        clock: Clock,
+        fees: FeeSchedule = FeeSchedule(),
+        starting_balances: Mapping[str, Decimal] = PAPER_STARTING_BALANCES,
+        consumption_half_life_ms: int = 2_000,
+    ) -> None:
+        self.markets = {name: SymbolMarket(f, consumption_half_life_ms) for name, f in symbols.items()}
+        self._store = store
+        self._clock = clock
+        self._fees = fees
+        self._starting = dict(starting_balances)
+        self._wallets: dict[Hashable, Wallet] = {}
+        self._open: dict[int, OpenOrder] = {}
+        self._by_client_id: dict[tuple[Hashable, str, str], OpenOrder] = {}
+        self._counts: dict[tuple[Hashable, str], list[int]] = {}  # [open, untriggered algo]
+        self._outbox: list[VenueEvent] = []
+        self._dirty: dict[int, OpenOrder] = {}
+        self._touched: set[Hashable] = set()
+        self._last_order_id, self._last_trade_id, self._last_list_id = store.max_ids()
+        self._restore()
+
+    # ----------------------------------------------------------------- steps
+    def place(self, account: Hashable, request: OrderRequest) -> int:
+        """Returns the venue order id; the reports are in ``take_events()``."""
+        with self._step():
+            client_order_id, market, plan = self._check(account, request)
+            entry = self._admit(account, request, client_order_id, market, plan)
+            self._start(entry, market)
+            return entry.order.venue_order_id
+
+    def place_oco(self, account: Hashable, request: OcoRequest) -> tuple[int, int]:
+        with self._step():
+            market = self._market(request.symbol)
+            request.check_price_relationship(market.last_price)
+            limit_request, stop_request = request.limit_leg(), request.stop_leg()
+            limit_id, _, limit_plan = self._check(account, limit_request)
+            stop_id, _, stop_plan = self._check(account, stop_request, extra_open=1)
+            plan = (limit_plan[0], max(limit_plan[1], stop_plan[1]))
+            if not self.wallet(account).can_lock(*plan):
+                raise errors.insufficient_balance()
+            self._last_list_id += 1
+            limit_entry = self._admit(account, limit_request, limit_id, market, plan, self._last_list_id)
+            stop_entry = self._admit(
+                account, stop_request, stop_id, market, plan, self._last_list_id, limit_entry.reservation
+            )
+            self._settle_reservation(limit_entry.reservation)
+            self._start(limit_entry, market)
+            self._start(stop_entry, market)
+            return limit_entry.order.venue_order_id, stop_entry.order.venue_order_id
+
+    def cancel(
+        self, account: Hashable, symbol: str, client_order_id: str | None, venue_order_id: int | None
+    ) -> int:
+        with self._step():
+            entry = self._find_open(account, symbol, client_order_id, venue_order_id)
+            for target in [entry, *self._siblings(entry)]:
+                target.order.apply(OrderCanceled(self._clock.now_ms()))
+                cancel_id = f"cancel_{target.order.venue_order_id}"
+                self._report(target, ExecutionType.CANCELED, original_client_order_id=target.order.client_order_id,
+                             client_order_id=cancel_id)
+                self._finish(target)
+            return entry.order.venue_order_id
+
+    def cancel_all(self, account: Hashable, symbol: str) -> list[int]:
+        entries = [e for e in self._open.values() if e.account == account and e.order.symbol == symbol]
+        canceled = []
+        for entry in entries:
+            if entry.order.is_open:
+                canceled.append(self.cancel(account, symbol, None, entry.order.venue_order_id))
+        return canceled
+
+    def reset_wallet(self, account: Hashable) -> None:
+        for entry in [e for e in self._open.values() if e.account == account]:
+            if entry.order.is_open:
+                self.cancel(account, entry.order.symbol, None, entry.order.venue_order_id)
+        with self._step():
+            wallet = Wallet.starting(self._starting)
+            self._wallets[account] = wallet
+            self._store.replace_balances(account, list(wallet.balances().values()))
+            wallet.take_changed()
+            now = self._clock.now_ms()
+            self._outbox.append(BalanceUpdate(account, now, now, tuple(wallet.balances().values())))
+
+    def on_book(self, book: BookSnapshot) -> None:
+        market = self.markets.get(book.symbol)
+        if market is not None:
+            market.book = book
+
+    def on_trade(self, trade: TradePrint) -> None:
+        market = self.markets.get(trade.symbol)
+        if market is None:
+            return
+        with self._step():
+            market.last_price = trade.price
+            self._fill_resting(market, trade)
+            self._trigger_stops(market, trade.price)
+
+    # --------------------------------------------------------------- queries
+    def open_orders(self, account: Hashable, symbol: str | None = None) -> list[Order]:
+        return [
+            e.order.copy()
+            for e in self._open.values()
+            if e.account == account and (symbol is None or e.order.symbol == symbol)
+        ]
+
+    def find_order(self, account: Hashable, symbol: str, client_order_id: str) -> Order:
+        entry = self._by_client_id.get((account, symbol, client_order_id))
+        if entry is not None:
+            return entry.order.copy()
+        order = self._store.load_order(account, symbol, client_order_id)
+        if order is None:
+            raise OrderNotFound(errors.NO_SUCH_ORDER, errors.MSG_ORDER_DOES_NOT_EXIST)
+        return order
+
+    def wallet(self, account: Hashable) -> Wallet:
+        wallet = self._wallets.get(account)
+        if wallet is None:
+            stored = self._store.load_balances(account)
+            if stored is None:
+                wallet = Wallet.starting(self._starting)
+                self._store.save_balances(account, list(wallet.balances().values()))
+            else:
+                wallet = Wallet(stored)
+            self._wallets[account] = wallet
+        self._touched.add(account)
+        return wallet
+
+    def take_events(self) -> list[VenueEvent]:
+        events, self._outbox = self._outbox, []
+        return events
+
+    # ------------------------------------------------------------ admission
+    def _market(self, symbol: str) -> SymbolMarket:
+        market = self.markets.get(symbol)
+        if market is None:
+            raise OrderRejected(errors.INVALID_SYMBOL, errors.MSG_INVALID_SYMBOL)
+        return market
+
+    def _check(
+        self, account: Hashable, request: OrderRequest, extra_open: int = 0
+    ) -> tuple[str, SymbolMarket, tuple[str, Decimal]]:
+        """Every rejection happens here, before anything changes."""
+        request.validate()
+        market = self._market(request.symbol)
+        client_order_id = request.client_order_id
+        if client_order_id is None:
+            client_order_id = f"paper_{self._last_order_id + 1 + extra_open}"
+        elif (account, request.symbol, client_order_id) in self._by_client_id:
+            raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_DUPLICATE_ORDER)
+        open_count, algo_count = self._counts.get((account, request.symbol), (0, 0))
+        market.filters.validate(request, market.reference_price, open_count + extra_open, algo_count)
+        self._check_type_rules(request, market)
+        plan = self._reservation_plan(request, market)
+        if not self.wallet(account).can_lock(*plan):
+            raise errors.insufficient_balance()
+        return client_order_id, market, plan
+
+    def _check_type_rules(self, request: OrderRequest, market: SymbolMarket) -> None:
+        if request.order_type is OrderType.LIMIT_MAKER:
+            if matching.would_take(request.side, request.price, market.best(request.side.opposite)):
+                raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TAKE,
+                                    errors.RejectReason.WOULD_MATCH_IMMEDIATELY)
+        if request.order_type.is_conditional and market.last_price is not None:
+            if matching.stop_triggered(request.order_type, request.side, request.stop_price, market.last_price):
+                raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TRIGGER,
+                                    errors.RejectReason.STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY)
+
+    def _reservation_plan(self, request: OrderRequest, market: SymbolMarket) -> tuple[str, Decimal]:
+        """Which asset, and how much of it, the order locks at placement."""
+        filters = market.filters
+        if request.side is Side.BUY:
+            if request.order_type is OrderType.MARKET:
+                if request.quote_order_qty is not None:
+                    return filters.quote_asset, request.quote_order_qty
+                return filters.quote_asset, self._preview(request, market).quote
+            limit = request.price if request.order_type.has_limit_price else request.stop_price
+            return filters.quote_asset, request.quantity * limit
+        if request.quantity is None:
+            return filters.base_asset, self._preview(request, market).quantity
+        return filters.base_asset, request.quantity
+
+    def _preview(self, request: OrderRequest, market: SymbolMarket) -> matching.Walk:
+        book_side = request.side.opposite
+        now = self._clock.now_ms()
+        return matching.walk_book(
+            market.levels(book_side), request.side, market.filters.lot_size.step_size,
+            lambda price, shown: market.consumed.available(book_side, price, shown, now),
+            request.quantity, request.quote_order_qty,
+        )
+
+    def _admit(
+        self,
+        account: Hashable,
+        request: OrderRequest,
+        client_order_id: str,
+        market: SymbolMarket,
+        plan: tuple[str, Decimal],
+        list_id: int = -1,
+        shared: Reservation | None = None,
+    ) -> OpenOrder:
+        now = self._clock.now_ms()
+        self._last_order_id += 1
+        conditional = request.order_type.is_conditional
+        order = Order(
+            venue_order_id=self._last_order_id, client_order_id=client_order_id,
+            symbol=request.symbol, side=request.side, order_type=request.order_type,
+            time_in_force=request.effective_time_in_force, quantity=request.quantity,
+            price=request.price, stop_price=request.stop_price, quote_order_qty=request.quote_order_qty,
+            created_time_ms=now, update_time_ms=now, working_time_ms=-1 if conditional else now,
+            is_working=not conditional, order_list_id=list_id,
+            self_trade_prevention=request.self_trade_prevention,
+            arrival_price=market.arrival_price(request.side),
+        )
+        if shared is None:
+            shared = Reservation(plan[0], plan[1])
+            self.wallet(account).lock(*plan)
+        entry = OpenOrder(account, order, shared, sequence=order.venue_order_id)
+        shared.holders.append(entry)
+        self._register(entry)
+        self._store.save_order(entry.record())  # stored before it can match
+        self._report(entry, ExecutionType.NEW)
+        return entry
+
+    def _register(self, entry: OpenOrder) -> None:
+        order = entry.order
+        self._open[order.venue_order_id] = entry
+        self._by_client_id[(entry.account, order.symbol, order.client_order_id)] = entry
+        counts = self._counts.setdefault((entry.account, order.symbol), [0, 0])
+        counts[0] += 1
+        counts[1] += 1 if not order.is_working else 0
+
+    # ------------------------------------------------------------- matching
+    def _start(self, entry: OpenOrder, market: SymbolMarket) -> None:
+        if entry.order.is_working:
+            self._work(entry, market)
+        else:
+            market.stops.append(entry)
+
+    def _work(self, entry: OpenOrder, market: SymbolMarket) -> None:
+        order = entry.order
+        if order.order_type.executes_as_market:
+            self._top_up_stop_buy(entry, market)
+            walk = self._take(entry, market, None)
+            self._end_market_order(entry, walk)
+        elif order.order_type is OrderType.LIMIT_MAKER:
+            self._rest(entry, market)
+        elif order.time_in_force is TimeInForce.FOK and not self._fully_fillable(entry, market):
+            self._expire(entry, ExpiryReason.UNFILLED_FOK_ORDER_EXPIRED)
+        else:
+            self._take(entry, market, order.price)
+            if order.is_open and order.time_in_force is TimeInForce.GTC:
+                self._rest(entry, market)
+            elif order.is_open:
+                self._expire(entry, ExpiryReason.UNFILLED_IOC_QUANTITY_EXPIRED)
+        self._finish(entry)
+
+    def _fully_fillable(self, entry: OpenOrder, market: SymbolMarket) -> bool:
+        order = entry.order
+        request = OrderRequest(order.symbol, order.side, OrderType.MARKET, quantity=order.remaining_quantity)
+        walk = self._preview(request, market)
+        reachable = sum((m.quantity for m in walk.matches if matching.within_limit(order.side, m.price, order.price)),
+                        ZERO)
+        return reachable >= order.remaining_quantity
+
+    def _take(self, entry: OpenOrder, market: SymbolMarket, limit_price: Decimal | None) -> matching.Walk:
+        """Taker part: walk the book at its prices, consuming what we take."""
+        order = entry.order
+        quantity_cap = order.remaining_quantity
+        quote_cap = None if order.quote_order_qty is None else order.quote_order_qty - order.cumulative_quote
+        if order.side is Side.BUY and limit_price is None:
+            quote_cap = entry.reservation.amount if quote_cap is None else min(quote_cap, entry.reservation.amount)
+        if order.side is Side.SELL and quantity_cap is None:
+            quantity_cap = entry.reservation.amount
+        book_side = order.side.opposite
+        now = self._clock.now_ms()
+        walk = matching.walk_book(
+            market.levels(book_side), order.side, market.filters.lot_size.step_size,
+            lambda price, shown: market.consumed.available(book_side, price, shown, now),
+            quantity_cap, quote_cap, limit_price,
+        )
+        bound = limit_price if limit_price is not None else (walk.matches[-1].price if walk.matches else None)
+        if bound is not None:
+            self._prevent_self_trade(entry, market, bound)
+        if order.quantity is None and walk.matches and not walk.exhausted:
+            order.size_from_quote(walk.quantity)  # quoteOrderQty: the size is what the quote buys
+        for match in walk.matches:
+            market.consumed.consume(book_side, match.price, match.quantity, now)
+            self._execute(entry, market, match.price, match.quantity, is_maker=False)
+        return walk
+
+    def _end_market_order(self, entry: OpenOrder, walk: matching.Walk) -> None:
+        order = entry.order
+        if not order.is_open:
+            return
+        self._expire(entry, ExpiryReason.INSUFFICIENT_LIQUIDITY)
+
+    def _top_up_stop_buy(self, entry: OpenOrder, market: SymbolMarket) -> None:
+        """A triggered buy stop locked qty x stop; slippage may need more, if the account has it."""
+        order = entry.order
+        if order.side is not Side.BUY or order.order_type is OrderType.MARKET:
+            return
+        request = OrderRequest(order.symbol, Side.BUY, OrderType.MARKET, quantity=order.remaining_quantity)
+        shortfall = self._preview(request, market).quote - entry.reservation.amount
+        if shortfall > 0:
+            wallet = self.wallet(entry.account)
+            extra = min(shortfall, wallet.free(entry.reservation.asset))
+            wallet.lock(entry.reservation.asset, extra)
+            entry.reservation.amount += extra
+
+    def _rest(self, entry: OpenOrder, market: SymbolMarket) -> None:
+        order = entry.order
+        entry.queue_ahead = matching.displayed_size(market.levels(order.side), order.price)
+        market.rest(entry)
+        self._dirty[order.venue_order_id] = entry
+
+    def _fill_resting(self, market: SymbolMarket, trade: TradePrint) -> None:
+        """Maker fills from a print: queue ahead first, then us, at our limit price."""
+        for side in (Side.BUY, Side.SELL):
+            print_left = trade.quantity
+            for entry in list(market.resting(side)):
+                order = entry.order
+                if print_left <= 0 or not matching.within_limit(side, trade.price, order.price):
+                    break
+                result = matching.fill_from_print(
+                    side, order.price, order.remaining_quantity, entry.queue_ahead, trade.price, print_left
+                )
+                print_left = result.print_left
+                if result.queue_ahead != entry.queue_ahead:
+                    entry.queue_ahead = result.queue_ahead
+                    self._dirty[order.venue_order_id] = entry
+                if result.fill_quantity > 0:
+                    self._execute(entry, market, order.price, result.fill_quantity, is_maker=True)
+                    self._finish(entry)
+
+    def _trigger_stops(self, market: SymbolMarket, last_price: Decimal) -> None:
+        for entry in list(market.stops):
+            order = entry.order
+            if not order.is_open or not matching.stop_triggered(
+                order.order_type, order.side, order.stop_price, last_price
+            ):
+                continue
+            market.stops.remove(entry)
+            self._counts[(entry.account, order.symbol)][1] -= 1
+            order.apply(OrderTriggered(self._clock.now_ms()))
+            self._report(entry, ExecutionType.NEW)
+            self._expire_siblings(entry)
+            self._work(entry, market)
+
+    def _prevent_self_trade(self, taker: OpenOrder, market: SymbolMarket, bound: Decimal) -> None:
+        """EXPIRE_MAKER: our own resting orders the taker would cross end EXPIRED_IN_MATCH."""
+        if taker.order.self_trade_prevention is not SelfTradePreventionMode.EXPIRE_MAKER:
+            return
+        side = taker.order.side
+        for maker in list(market.resting(side.opposite)):
+            if not matching.within_limit(side, maker.order.price, bound):
+                break
+            if maker.account == taker.account:
+                prevented = maker.order.remaining_quantity
+                self._expire(maker, ExpiryReason.SELF_TRADE_PREVENTION, in_match=True, prevented=prevented)
+
+    # ------------------------------------------------------------ settlement
+    def _execute(self, entry: OpenOrder, market: SymbolMarket, price: Decimal, quantity: Decimal,
+                 is_maker: bool) -> None:
+        order, filters = entry.order, market.filters
+        commission, commission_asset = self._fees.commission(
+            order.side, quantity, price, is_maker, filters.base_asset, filters.quote_asset
+        )
+        self._last_trade_id += 1
+        quote = price * quantity
+        fill = Fill(self._last_trade_id, order.venue_order_id, order.client_order_id, order.symbol, order.side,
+                    price, quantity, quote, commission, commission_asset, is_maker, self._clock.now_ms())
+        order.apply(fill)
+        wallet, reservation = self.wallet(entry.account), entry.reservation
+        spent, received_asset, received = (
+            (quote, filters.base_asset, quantity) if order.side is Side.BUY
+            else (quantity, filters.quote_asset, quote)
+        )
+        wallet.spend_locked(reservation.asset, spent)
+        reservation.amount -= spent
+        wallet.credit(received_asset, received - commission)
+        self._store.save_fill(entry.account, fill)
+        self._report(entry, ExecutionType.TRADE, fill=fill)
+        self._expire_siblings(entry)
+
+    def _expire(self, entry: OpenOrder, reason: ExpiryReason, in_match: bool = False,
+                prevented: Decimal = ZERO) -> None:
+        entry.order.apply(OrderExpired(self._clock.now_ms(), reason, in_match))
+        kind = ExecutionType.TRADE_PREVENTION if in_match else ExecutionType.EXPIRED
+        self._report(entry, kind, prevented_quantity=prevented)
+        self._finish(entry)
+
+    def _siblings(self, entry: OpenOrder) -> list[OpenOrder]:
+        return [h for h in entry.reservation.holders if h is not entry and h.order.is_open]
+
+    def _expire_siblings(self, entry: OpenOrder) -> None:
+        """OCO: once one leg fills or triggers, the other expires."""
+        for sibling in self._siblings(entry):
+            self._expire(sibling, ExpiryReason.OCO_TRIGGER)
+
+    def _finish(self, entry: OpenOrder) -> None:
+        """After any change: give back funds no longer needed; forget closed orders."""
+        self._settle_reservation(entry.reservation)
+        self._dirty[entry.order.venue_order_id] = entry
+        order = entry.order
+        if order.is_open or order.venue_order_id not in self._open:
+            return
+        del self._open[order.venue_order_id]
+        self._by_client_id.pop((entry.account, order.symbol, order.client_order_id), None)
+        counts = self._counts[(entry.account, order.symbol)]
+        counts[0] -= 1
+        if entry in self.markets[order.symbol].stops:
+            counts[1] -= 1
+        self.markets[order.symbol].remove(entry)
+
+    def _settle_reservation(self, reservation: Reservation) -> None:
+        if any(h.order.is_open and h.order.is_working and h.order.order_type.executes_as_market
+               for h in reservation.holders):
+            return  # a market order is mid-execution: it keeps its funds until it ends
+        need = max((h.requirement() for h in reservation.holders), default=ZERO)
+        excess = reservation.amount - need
+        if excess > 0:
+            self.wallet(reservation.holders[0].account).unlock(reservation.asset, excess)
+            reservation.amount = need
+        for holder in reservation.holders:
+            self._dirty[holder.order.venue_order_id] = holder
+
+    # ---------------------------------------------------------------- plumbing
+    def _find_open(self, account: Hashable, symbol: str, client_order_id: str | None,
+                   venue_order_id: int | None) -> OpenOrder:
+        if client_order_id is None and venue_order_id is None:
+            raise errors.either_parameter("origClientOrderId", "orderId")
+        if venue_order_id is not None:
+            entry = self._open.get(venue_order_id)
+        else:
+            entry = self._by_client_id.get((account, symbol, client_order_id))
+        if entry is None or entry.account != account or entry.order.symbol != symbol:
+            raise OrderNotFound(errors.CANCEL_REJECTED, errors.MSG_UNKNOWN_ORDER)
+        return entry
+
+    def _report(self, entry: OpenOrder, kind: ExecutionType, fill: Fill | None = None,
+                original_client_order_id: str = "", client_order_id: str | None = None,
+                prevented_quantity: Decimal = ZERO) -> None:
+        report = ExecutionReport.from_order(entry.account, entry.order, kind, self._clock.now_ms(), fill,
+                                            original_client_order_id, prevented_quantity, client_order_id)
+        self._outbox.append(report)
+        self._dirty[entry.order.venue_order_id] = entry
+
+    @contextlib.contextmanager
+    def _step(self) -> Iterator[None]:
+        with self._store.transaction():
+            try:
+                yield
+            finally:
+                self._flush()
+
+    def _flush(self) -> None:
+        for entry in self._dirty.values():
+            self._store.save_order(entry.record())
+        self._dirty.clear()
+        now = self._clock.now_ms()
+        for account in self._touched:
+            changed = self._wallets[account].take_changed() if account in self._wallets else []
+            if changed:
+                self._store.save_balances(account, changed)
+                self._outbox.append(BalanceUpdate(account, now, now, tuple(changed)))
+        self._touched.clear()
+
+    def _restore(self) -> None:
+        """Carry on after a restart: open orders, their queue place and locked funds."""
+        shared: dict[int, Reservation] = {}
+        for record in self._store.load_open_orders():
+            order = record.order
+            if order.order_list_id >= 0 and order.order_list_id in shared:
+                reservation = shared[order.order_list_id]
+            else:
+                reservation = Reservation(record.reserved_asset, record.reserved_amount)
+                if order.order_list_id >= 0:
+                    shared[order.order_list_id] = reservation
+            entry = OpenOrder(record.account, order, reservation, record.queue_ahead, order.venue_order_id)
+            reservation.holders.append(entry)
+            self._register(entry)
+            market = self.markets[order.symbol]
+            market.stops.append(entry) if not order.is_working else market.rest(entry)
+
