@@ -9,13 +9,12 @@ from numatix.ui.states.market import MarketState
 
 
 def symbol_picker() -> rx.Component:
-    return rx.select(
-        MarketState.symbols,
+    return rx.select.root(
+        rx.select.trigger(variant="soft", data_testid="symbol-picker"),
+        rx.select.content(rx.foreach(MarketState.symbols, lambda s: rx.select.item(s, value=s))),
         value=MarketState.active_symbol,
         on_change=MarketState.choose_symbol,
         size="2",
-        variant="soft",
-        data_testid="symbol-picker",
     )
 
 

@@ -1,0 +1,54 @@
+# Numatix: `make run` serves the app at http://localhost:3000, `make test` runs every test.
+# Everything is installed into the project folder: .venv (Python) and .tools (bun from npm).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUN := .tools/node_modules/.bin/bun
+PORT ?= 3000
+WORKERS ?= 1
+export REFLEX_TELEMETRY_ENABLED := false
+export NEXT_TELEMETRY_DISABLED := 1
+
+.PHONY: run dev test bench migrate setup test-setup chromium clean
+
+setup: $(VENV)/.requirements $(BUN)
+
+$(VENV)/.requirements: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.test-requirements: requirements-test.txt $(VENV)/.requirements
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	@touch $@
+
+# Reflex cannot download bun here; the npm registry ships it as a package.
+$(BUN): .tools/package.json .tools/package-lock.json
+	cd .tools && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+migrate: setup
+	$(BIN)/python -m numatix.store.migrations
+
+run: migrate
+	GRANIAN_WORKERS=$(WORKERS) $(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+
+dev: migrate
+	$(BIN)/reflex run --env dev --frontend-port $(PORT)
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+test-setup: setup $(VENV)/.test-requirements chromium
+
+test: test-setup
+	$(BIN)/python -m pytest tests
+
+bench: test-setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf .web .states assets/external

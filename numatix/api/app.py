@@ -1,0 +1,25 @@
+"""The REST API and event socket, mounted beside Reflex on the same port.
+
+Built inside a function: a module-level FastAPI app breaks running several app harnesses
+in one process (see reflex-notes.md).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from numatix.api.routes import health, market
+
+
+def build_api() -> FastAPI:
+    api = FastAPI(
+        title="Numatix API",
+        version="0.1.0",
+        description="Trade Binance Spot pairs on the paper exchange or the Spot Testnet.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    api.include_router(health.router)
+    api.include_router(market.router)
+    return api

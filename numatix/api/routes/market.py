@@ -1,0 +1,60 @@
+"""Public market data: symbols, candles, ticker and book, in Binance-like shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from numatix.domain.market import Interval
+from numatix.services import runtime
+from numatix.services.market_data import MarketDataService
+
+router = APIRouter(prefix="/api/market", tags=["market"])
+
+
+def _market() -> MarketDataService:
+    return runtime.current().market
+
+
+def _spec_or_404(symbol: str):
+    try:
+        return _market().spec(symbol)
+    except LookupError as error:
+        raise HTTPException(status_code=404, detail=str(error)) from None
+
+
+@router.get("/symbols", summary="Markets offered, with their price and quantity increments")
+def symbols() -> list[dict]:
+    market = _market()
+    return [
+        {
+            "symbol": spec.symbol,
+            "baseAsset": spec.base_asset,
+            "quoteAsset": spec.quote_asset,
+            "tickSize": format(spec.tick_size, "f"),
+            "stepSize": format(spec.step_size, "f"),
+            "minNotional": format(spec.min_notional, "f"),
+        }
+        for spec in (market.spec(s) for s in market.symbols)
+    ]
+
+
+@router.get("/klines", summary="Candles, oldest first (the newest may still be forming)")
+async def klines(
+    symbol: str,
+    interval: Annotated[str, Query(pattern="^(1m|5m|15m|1h|4h|1d|1w)$")] = "1m",
+    endTime: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> list[dict]:
+    spec = _spec_or_404(symbol)
+    candles = await _market().candles(spec.symbol, Interval(interval), end_time_ms=endTime, limit=limit)
+    return [
+        {
+            "openTime": c.open_time_ms, "open": format(c.open, "f"), "high": format(c.high, "f"),
+            "low": format(c.low, "f"), "close": format(c.close, "f"), "volume": format(c.volume, "f"),
+            "closeTime": c.close_time_ms, "quoteVolume": format(c.quote_volume, "f"),
+            "trades": c.trade_count, "closed": c.closed,
+        }
+        for c in candles
+    ]

@@ -1,0 +1,4 @@
+"""Every SQLModel table, imported so Alembic and ``create_all`` see the full metadata.
+
+Each feature adds its module here (accounts, paper exchange, alerts).
+"""
