@@ -44,8 +44,11 @@ chromium:
 
 test-setup: setup $(VENV)/.test-requirements chromium
 
+# Browser tests run in their own pytest process: Playwright's sync API keeps an event
+# loop running that would clash with the asyncio tests.
 test: test-setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/e2e
+	$(BIN)/python -m pytest tests/e2e
 
 bench: test-setup
 	$(BIN)/python bench/run_all.py
