@@ -19,12 +19,13 @@ from numatix.market.feed import FeedSink
 from numatix.market.synthetic.bars import QUOTE_UNIT, MinuteBars
 from numatix.market.synthetic.flow import BookShape
 from numatix.market.synthetic.history import MINUTE_MS, generate_history
-from numatix.market.synthetic.live import MinuteRecord, SymbolStream
+from numatix.market.synthetic.live import MinuteRecord, PlannedPrint, SymbolStream
 from numatix.market.synthetic.process import VolatilityProcess
 from numatix.market.synthetic.profiles import PROFILES, symbol_seed
 
 DAY_MS = 86_400_000
 TICKER_INTERVAL_MS = 1000
+STALE_BOOK_MS = 1000
 
 
 def wall_clock_ms() -> int:
@@ -69,6 +70,7 @@ class SyntheticFeed:
             self._streams[symbol] = SymbolStream(
                 profile=profile, spec=spec, process=process, rng=rng,
                 last_mid=last_close * float(spec.tick_size),
+                last_price_ticks=last_close,
                 next_trade_id=int(columns["count"].sum()),
                 book_shape=BookShape(touch_steps=max(1.0, touch_steps)),
             )
@@ -79,34 +81,44 @@ class SyntheticFeed:
         return self._bars[symbol].candles(interval, end_time_ms, limit, before_ms=self._live_minute)
 
     async def run(self, sink: FeedSink) -> None:
+        """Stream from the current minute on; history() may be called before, during or after."""
         streams = {symbol: self._stream(symbol) for symbol in self.symbols}
         sink.on_status(FeedStatus.LIVE)
-        next_ticker = self._clock()
         while True:
-            minute = self._live_minute
-            events = sorted(
-                ((planned.time_ms, symbol, planned)
-                 for symbol, stream in streams.items()
-                 for planned in stream.plan_minute(minute)),
-                key=lambda event: (event[0], event[1]),
-            )
-            for time_ms, symbol, planned in events:
+            for time_ms, _, symbol, planned in self._minute_events(streams):
                 delay = time_ms - self._clock()
                 if delay > 0:
                     await self._sleep(delay / 1000)
+                if planned is None:
+                    if time_ms > self._clock() - TICKER_INTERVAL_MS:  # no burst of stale tickers at start-up
+                        self._heartbeat(sink, streams, time_ms)
+                    continue
                 stream = streams[symbol]
                 book = stream.book_at(planned)
                 if book is not None:
                     sink.on_book(book)
                 sink.on_trade(stream.print_of(planned))
-                if time_ms >= next_ticker:
-                    for ticker_symbol in self.symbols:
-                        sink.on_ticker(self._ticker(ticker_symbol, time_ms))
-                    next_ticker = time_ms + TICKER_INTERVAL_MS
             self._close_minute(streams)
-            delay = self._live_minute - self._clock()
-            if delay > 0:
-                await self._sleep(delay / 1000)
+
+    def _minute_events(self, streams: dict[str, SymbolStream]) -> list[tuple[int, int, str, PlannedPrint | None]]:
+        """The live minute's prints of every symbol, with a ticker heartbeat each second, in time order."""
+        minute = self._live_minute
+        events: list[tuple[int, int, str, PlannedPrint | None]] = [
+            (planned.time_ms, 1, symbol, planned)
+            for symbol, stream in streams.items()
+            for planned in stream.plan_minute(minute)
+        ]
+        events.extend((minute + second * TICKER_INTERVAL_MS, 0, "", None) for second in range(60))
+        events.sort(key=lambda event: event[:3])
+        return events
+
+    def _heartbeat(self, sink: FeedSink, streams: dict[str, SymbolStream], time_ms: int) -> None:
+        """Once a second: every ticker, and a refreshed book for symbols whose prints paused."""
+        for symbol, stream in streams.items():
+            book = stream.book_if_due(time_ms, STALE_BOOK_MS)
+            if book is not None:
+                sink.on_book(book)
+            sink.on_ticker(self._ticker(symbol, time_ms))
 
     def _close_minute(self, streams: dict[str, SymbolStream]) -> None:
         for symbol, stream in streams.items():

@@ -1,7 +1,7 @@
 """Order flow inside a minute: when trades happen, how big they are, and the book around them.
 
-Arrivals cluster (a gamma-mixed Poisson per second: quiet stretches, then bursts) and
-quicken when the price moves; sizes are lognormal with a Pareto tail; the book has 20
+Arrivals are self-exciting (a Hawkes process: each trade makes the next one likelier for
+a moment, so prints come in bursts) and quicken when the price moves; sizes are lognormal with a Pareto tail; the book has 20
 levels a side, a one-tick spread that widens with volatility, and a touch that thins out
 after trades and refills.
 """
@@ -18,13 +18,15 @@ TAIL_SHARE = 0.04
 TAIL_ALPHA = 1.5
 TAIL_START = 10.0  # × median
 MEAN_SIZE_FACTOR = (1 - TAIL_SHARE) * math.exp(SIZE_LOG_SD**2 / 2) + TAIL_SHARE * TAIL_START * TAIL_ALPHA / (TAIL_ALPHA - 1)
-BURSTINESS = 0.6  # gamma shape of the per-second intensity: lower is burstier
+BRANCHING = 0.7  # share of trades set off by an earlier trade (Hawkes branching ratio)
+EXCITATION_DECAY_MS = 400.0  # mean delay from a trade to the trade it sets off
 BOOK_LEVELS = 20
 
 
-def activity(minute_sd: float, base_sd: float, intraday: float) -> float:
-    """How busy a minute is: the time of day, and faster when the price is moving."""
-    return float(np.clip(intraday * math.sqrt(max(minute_sd, 1e-12) / base_sd), 0.2, 6.0))
+def activity(minute_sd, base_sd: float, intraday):
+    """How busy a minute is (scalar or array): the time of day, and faster when the price is moving."""
+    busy = np.clip(intraday * np.sqrt(np.maximum(minute_sd, 1e-12) / base_sd), 0.2, 6.0)
+    return float(busy) if np.ndim(busy) == 0 else busy
 
 
 def trade_sizes(rng: np.random.Generator, count: int, median: float) -> np.ndarray:
@@ -34,12 +36,20 @@ def trade_sizes(rng: np.random.Generator, count: int, median: float) -> np.ndarr
 
 
 def arrival_offsets_ms(rng: np.random.Generator, rate_per_second: float) -> np.ndarray:
-    """Sorted trade times within a minute, clustered second by second."""
-    intensity = rng.gamma(BURSTINESS, rate_per_second / BURSTINESS, 60)
-    counts = rng.poisson(intensity)
-    seconds = np.repeat(np.arange(60), counts)
-    offsets = seconds * 1000 + rng.integers(0, 1000, seconds.size)
-    return np.sort(offsets)
+    """Sorted trade times within a minute from a Hawkes process, simulated by its cluster form.
+
+    Background trades arrive at ``(1 - BRANCHING) * rate``; each trade triggers on average
+    ``BRANCHING`` followers after exponential delays, which keeps the mean rate at ``rate``.
+    """
+    background = rng.uniform(0, 60_000, rng.poisson(rate_per_second * 60 * (1 - BRANCHING)))
+    generations = [background]
+    parents = background
+    while parents.size:
+        children = np.repeat(parents, rng.poisson(BRANCHING, parents.size))
+        children = children + rng.exponential(EXCITATION_DECAY_MS, children.size)
+        parents = children[children < 60_000]
+        generations.append(parents)
+    return np.sort(np.concatenate(generations).astype(np.int64))
 
 
 def bridge(rng: np.random.Generator, steps: int, total: float, sd: float) -> np.ndarray:

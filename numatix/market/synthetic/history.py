@@ -13,8 +13,8 @@ import numpy as np
 from numatix.domain.symbols import SymbolSpec
 from numatix.market.synthetic.bars import MinuteBars
 from numatix.market.synthetic.flow import MEAN_SIZE_FACTOR, activity
-from numatix.market.synthetic.process import VolatilityProcess, intraday_factor
-from numatix.market.synthetic.profiles import MarketProfile
+from numatix.market.synthetic.process import VolatilityProcess, intraday_factors
+from numatix.market.synthetic.profiles import PROFILES, MarketProfile, symbol_seed
 
 BRIDGE_STEPS = 12
 MINUTE_MS = 60_000
@@ -29,10 +29,9 @@ def generate_history(
     minutes: int,
 ) -> MinuteBars:
     open_times = first_open_ms + MINUTE_MS * np.arange(minutes, dtype=np.int64)
-    returns, sds = np.empty(minutes), np.empty(minutes)
-    for i in range(minutes):
-        draw = process.step(int((open_times[i] // MINUTE_MS) % 1440))
-        returns[i], sds[i] = draw.log_return, draw.sd
+    minute_of_day = (open_times // MINUTE_MS) % 1440
+    draws = process.steps(minute_of_day)
+    returns, sds = draws.log_returns, draws.sds
     tick, step = float(spec.tick_size), float(spec.step_size)
     start = float(profile.start_price)
     closes = np.maximum(1, np.rint(start * np.exp(np.cumsum(returns)) / tick)).astype(np.int64)
@@ -43,8 +42,7 @@ def generate_history(
     open_prices = opens * tick
     highs = np.maximum(np.maximum(opens, closes), np.rint(open_prices * np.exp(path.max(axis=1)) / tick)).astype(np.int64)
     lows = np.maximum(1, np.minimum(np.minimum(opens, closes), np.rint(open_prices * np.exp(path.min(axis=1)) / tick))).astype(np.int64)
-    busy = np.array([activity(sd, process.base_sd, intraday_factor(int((t // MINUTE_MS) % 1440)))
-                     for t, sd in zip(open_times, sds)])
+    busy = activity(sds, process.base_sd, intraday_factors(minute_of_day))
     counts = np.maximum(1, rng.poisson(profile.trades_per_second * 60 * busy))
     mid = (opens + closes) * (tick / 2)
     mean_size = profile.median_trade_notional * MEAN_SIZE_FACTOR / mid
@@ -57,8 +55,8 @@ def generate_history(
     return MinuteBars(spec, columns)
 
 
-def simulate_minute_returns(profile: MarketProfile, seed: int, minutes: int, first_open_ms: int = 0) -> np.ndarray:
-    """Log returns of the process alone: what the statistics tests measure."""
-    process = VolatilityProcess(np.random.default_rng(seed), profile.volatility_scale)
-    minute0 = first_open_ms // MINUTE_MS
-    return np.array([process.step(int((minute0 + i) % 1440)).log_return for i in range(minutes)])
+def simulate_minute_returns(symbol: str, seed: int, minutes: int, start_time_ms: int = 0) -> np.ndarray:
+    """Log returns of the volatility process alone: what the statistics tests measure."""
+    process = VolatilityProcess(np.random.default_rng(symbol_seed(seed, symbol)), PROFILES[symbol].volatility_scale)
+    minute0 = start_time_ms // MINUTE_MS
+    return process.steps((minute0 + np.arange(minutes)) % 1440).log_returns

@@ -88,10 +88,10 @@ async def test_history_covers_the_requested_days_and_is_closed_and_continuous():
         assert candle.volume > 0 and candle.trade_count > 0
 
 
-@pytest.mark.parametrize("interval", [Interval.M5, Interval.M15, Interval.H1, Interval.H4, Interval.D1])
+@pytest.mark.parametrize("interval", [Interval.M5, Interval.M15, Interval.H1, Interval.H4, Interval.D1, Interval.W1])
 async def test_higher_timeframes_are_the_aggregation_of_their_minutes(interval):
-    feed = make_feed(days=3)
-    minutes = await feed.history("BTCUSDT", Interval.M1, None, 10_000)
+    feed = make_feed(days=15 if interval is Interval.W1 else 3)
+    minutes = await feed.history("BTCUSDT", Interval.M1, None, 30_000)
     candles = await feed.history("BTCUSDT", interval, None, 1000)
     assert candles
     for candle in candles:
@@ -119,7 +119,7 @@ async def test_live_prints_continue_from_history_and_become_history():
     recorded = await run_until(feed, clock, minute_open + 3 * 60_000)
     assert recorded.statuses == [FeedStatus.LIVE]
     btc = [t for t in recorded.trades if t.symbol == "BTCUSDT"]
-    assert abs(btc[0].price - last_close) / last_close < Decimal("0.01")
+    assert btc[0].price == last_close  # the first live minute opens at the last history close
     assert [t.trade_id for t in btc] == sorted({t.trade_id for t in btc})
     assert all(a.time_ms <= b.time_ms for a, b in zip(recorded.trades, recorded.trades[1:]))
     history = await feed.history("BTCUSDT", Interval.M1, None, 3)
@@ -129,6 +129,8 @@ async def test_live_prints_continue_from_history_and_become_history():
         assert candle.high == max(t.price for t in inside) and candle.low == min(t.price for t in inside)
         assert candle.volume == sum(t.quantity for t in inside)
         assert candle.trade_count == len(inside)
+    live_minutes = await feed.history("BTCUSDT", Interval.M1, None, 4)
+    assert all(b.open == a.close for a, b in zip(live_minutes, live_minutes[1:]))
 
 
 async def test_book_has_twenty_sorted_levels_on_the_tick_with_a_positive_spread():
@@ -171,3 +173,25 @@ async def test_ticker_rolls_the_last_day():
     assert ticker.low_price <= min(c.low for c in day)
     assert ticker.volume > sum(c.volume for c in day) - Decimal("0.00001")
     assert ticker.open_price == day[0].open
+
+
+async def test_prints_arrive_in_bursts_and_tickers_every_second():
+    clock = FakeClock(START)
+    recorded = await run_until(make_feed(clock=clock), clock, START + 10 * 60_000)
+    seconds = np.array([t.time_ms // 1000 for t in recorded.trades if t.symbol == "BTCUSDT"])
+    per_second = np.bincount(seconds - seconds.min())
+    assert 1 <= per_second.mean() <= 20
+    assert per_second.var() / per_second.mean() > 1.5  # clustered: far more uneven than a Poisson stream
+    ticker_times = sorted({t.time_ms for t in recorded.tickers if t.symbol == "BTCUSDT"})
+    assert len(ticker_times) >= 9 * 60
+    assert all(b - a == 1000 for a, b in zip(ticker_times, ticker_times[1:]))
+    assert {t.symbol for t in recorded.tickers} == {"BTCUSDT", "ETHUSDT"}
+
+
+async def test_every_symbol_starts_near_its_late_2026_price():
+    feed = SyntheticFeed(tuple(DEFAULT_SYMBOLS), seed=7, clock=FakeClock(START), history_days=30)
+    levels = {"BTCUSDT": 97_000, "ETHUSDT": 3_400, "BNBUSDT": 650, "SOLUSDT": 180}
+    for symbol, level in levels.items():
+        closes = [float(c.close) for c in await feed.history(symbol, Interval.D1, None, 40)]
+        assert len(closes) >= 29
+        assert all(0.5 * level <= close <= 2 * level for close in closes)
