@@ -1,8 +1,9 @@
 """Per-tab market state for the trade page: header, book, trades and chart deltas.
 
 A background task per tab (started by ``on_load``) reads coalesced hub updates and
-writes them here at most ``FRAME_SECONDS`` apart: fast enough to look live, slow enough
-that fifty tabs do not swamp two cores.
+writes them here: the price and the forming candle at most ``FRAME_SECONDS`` apart (fast
+enough to look live), the order book and trade list at most ``PANEL_SECONDS`` apart (they
+are read, not watched), so fifty tabs do not swamp two cores.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from numatix.services.errors import NotFound
 from numatix.ui.format import candle_for_chart, compact, fixed, signed_percent
 
 FRAME_SECONDS = 0.08
+PANEL_SECONDS = 0.25
 BOOK_LEVELS = 20
 TRADE_ROWS = 30
 HISTORY_BARS = 500
@@ -139,17 +141,25 @@ class MarketState(rx.State):
                 return
         market = runtime.current().market
         spec = market.spec(symbol)
+        book, recent, panels_written = None, [], 0.0
         async with market.updates(symbol) as updates:
             async for update in updates:
+                book = update.book or book
+                recent = (recent + list(update.trades))[-TRADE_ROWS:]
+                panels_due = time.monotonic() - panels_written >= PANEL_SECONDS
                 async with self:
                     if self._stream_generation != generation:
                         return
                     self._apply_update(update, spec, market)
+                    if panels_due:
+                        self._apply_trade_rows(recent, spec)
+                        self._apply_book(book, spec)
+                if panels_due:
+                    book, recent, panels_written = None, [], time.monotonic()
                 await asyncio.sleep(FRAME_SECONDS)
 
     def _apply_update(self, update, spec: SymbolSpec, market) -> None:
-        self._apply_trades(list(update.trades), spec)
-        self._apply_book(update.book, spec)
+        self._apply_last_price(list(update.trades), spec)
         self._apply_ticker(update.ticker, spec)
         self._apply_feed(market)
         interval = Interval(self.interval)
@@ -158,10 +168,17 @@ class MarketState(rx.State):
             self.updates = [candle_for_chart(c) for c in sorted(changed, key=lambda c: c.open_time_ms)]
 
     def _apply_feed(self, market) -> None:
-        self.feed_kind = market.feed_kind.value
-        self.feed_status = market.feed_status.value
+        """Only on change: every assignment is sent to the browser, equal or not."""
+        if self.feed_kind != market.feed_kind.value:
+            self.feed_kind = market.feed_kind.value
+        if self.feed_status != market.feed_status.value:
+            self.feed_status = market.feed_status.value
 
     def _apply_trades(self, trades: list[TradePrint], spec: SymbolSpec) -> None:
+        self._apply_trade_rows(trades, spec)
+        self._apply_last_price(trades, spec)
+
+    def _apply_trade_rows(self, trades: list[TradePrint], spec: SymbolSpec) -> None:
         if not trades:
             return
         rows = [
@@ -175,6 +192,10 @@ class MarketState(rx.State):
             for t in reversed(trades[-TRADE_ROWS:])
         ]
         self.trades = (rows + self.trades)[:TRADE_ROWS]
+
+    def _apply_last_price(self, trades: list[TradePrint], spec: SymbolSpec) -> None:
+        if not trades:
+            return
         latest = trades[-1].price
         if self._last_price is not None and latest != self._last_price:
             self.price_direction = "up" if latest > self._last_price else "down"
