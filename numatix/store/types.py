@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from sqlalchemy import Numeric, String
 from sqlalchemy.types import TypeDecorator
+
+
+_WIDE = Context(prec=60)
 
 
 class DecimalColumn(TypeDecorator):
@@ -37,5 +40,5 @@ class DecimalColumn(TypeDecorator):
         if value is None:
             return None
         number = Decimal(value)
-        normalised = number.normalize()
-        return normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised
+        normalised = number.normalize(_WIDE)  # the default 28-digit context would round NUMERIC(38, 18)
+        return normalised.quantize(Decimal(1), context=_WIDE) if normalised == normalised.to_integral() else normalised

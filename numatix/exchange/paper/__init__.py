@@ -2,7 +2,7 @@
 
 from numatix.exchange.paper.engine import PaperExchange, PaperSubscription
 from numatix.exchange.paper.fees import FeeSchedule
-from numatix.exchange.paper.store import InMemoryPaperStore, PaperOrderRecord, PaperStore
+from numatix.exchange.paper.store import InMemoryPaperStore, LedgerEntry, PaperOrderRecord, PaperStore
 from numatix.exchange.paper.timing import FakeClock, FixedLatency, LogNormalLatency, SystemClock, ZeroLatency
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "FeeSchedule",
     "FixedLatency",
     "InMemoryPaperStore",
+    "LedgerEntry",
     "LogNormalLatency",
     "PaperExchange",
     "PaperOrderRecord",

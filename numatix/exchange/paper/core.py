@@ -30,7 +30,7 @@ from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.paper import matching
 from numatix.exchange.paper.fees import FeeSchedule
 from numatix.exchange.paper.state import OpenOrder, Reservation, SymbolMarket
-from numatix.exchange.paper.store import PaperStore
+from numatix.exchange.paper.store import WALLET_RESET, LedgerEntry, PaperStore
 from numatix.exchange.paper.timing import Clock
 
 ZERO = Decimal(0)
@@ -116,11 +116,17 @@ class PaperCore:
             if entry.order.is_open:
                 self.cancel(account, entry.order.symbol, None, entry.order.venue_order_id)
         with self._step():
+            before = self.wallet(account).balances()
             wallet = Wallet.starting(self._starting)
             self._wallets[account] = wallet
-            self._store.replace_balances(account, list(wallet.balances().values()))
-            wallet.take_changed()
             now = self._clock.now_ms()
+            self._store.replace_balances(account, list(wallet.balances().values()))
+            self._store.record_ledger(account, LedgerEntry(
+                now, WALLET_RESET,
+                {asset: b.total for asset, b in before.items()},
+                {asset: b.total for asset, b in wallet.balances().items()},
+            ))
+            wallet.take_changed()
             self._outbox.append(BalanceUpdate(account, now, now, tuple(wallet.balances().values())))
 
     def on_book(self, book: BookSnapshot) -> None:

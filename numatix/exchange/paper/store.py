@@ -18,6 +18,19 @@ from numatix.domain.balances import Balance
 from numatix.domain.orders import Fill, Order
 
 
+WALLET_RESET = "wallet_reset"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A wallet change that is not a trade (a reset): what the account held before and after."""
+
+    time_ms: int
+    kind: str
+    balances_before: dict[str, Decimal]
+    balances_after: dict[str, Decimal]
+
+
 @dataclass(frozen=True, slots=True)
 class PaperOrderRecord:
     """An order plus the engine state needed to carry on after a restart.
@@ -49,7 +62,15 @@ class PaperStore(Protocol):
     def replace_balances(self, account: Hashable, balances: list[Balance]) -> None:
         """Wallet reset: the account's balances become exactly these."""
 
+    def record_ledger(self, account: Hashable, entry: LedgerEntry) -> None: ...
+
+    def load_ledger(self, account: Hashable) -> list[LedgerEntry]:
+        """Oldest first."""
+
     def load_open_orders(self) -> list[PaperOrderRecord]: ...
+
+    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500) -> list[Order]:
+        """Open and closed orders, newest first."""
 
     def load_order(self, account: Hashable, symbol: str, client_order_id: str) -> Order | None:
         """The latest order with this client id (open or closed), for queries."""
@@ -69,6 +90,7 @@ class InMemoryPaperStore:
         self.fills: dict[int, tuple[Hashable, Fill]] = {}
         self.balances: dict[Hashable, dict[str, Balance]] = {}
         self._latest_by_client_id: dict[tuple[Hashable, str, str], int] = {}
+        self.ledger: dict[Hashable, list[LedgerEntry]] = {}
         self.order_saves = 0
 
     @contextlib.contextmanager
@@ -96,6 +118,18 @@ class InMemoryPaperStore:
 
     def replace_balances(self, account: Hashable, balances: list[Balance]) -> None:
         self.balances[account] = {balance.asset: balance for balance in balances}
+
+    def record_ledger(self, account: Hashable, entry: LedgerEntry) -> None:
+        self.ledger.setdefault(account, []).append(entry)
+
+    def load_ledger(self, account: Hashable) -> list[LedgerEntry]:
+        return list(self.ledger.get(account, []))
+
+    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500) -> list[Order]:
+        records = [r for r in self.orders.values()
+                   if r.account == account and (symbol is None or r.order.symbol == symbol)]
+        records.sort(key=lambda r: r.order.venue_order_id, reverse=True)
+        return [r.order.copy() for r in records[:limit]]
 
     def load_open_orders(self) -> list[PaperOrderRecord]:
         records = [r for r in self.orders.values() if r.order.is_open]

@@ -2,3 +2,5 @@
 
 Each feature adds its module here (accounts, paper exchange, alerts).
 """
+
+from numatix.store.tables import paper  # noqa: F401

@@ -8,7 +8,9 @@ from numatix.domain.enums import OrderStatus
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.errors import error_from_binance
 from numatix.exchange.paper import FakeClock, FixedLatency, InMemoryPaperStore, LogNormalLatency
-from tests.unit.exchange.helpers import SYMBOL, STANDARD_BOOK, make_exchange, trade
+from numatix.store.db import make_engine
+from numatix.store.paper_repository import SqlPaperStore
+from tests.unit.exchange.helpers import SYMBOL, STANDARD_BOOK, book, make_exchange, trade
 
 
 async def test_cancel_loses_the_race_with_a_fill():
@@ -32,7 +34,6 @@ async def test_order_matches_the_book_at_arrival_not_at_sending():
     exchange = make_exchange(clock=clock, latency=FixedLatency(entry_ms=150, cancel_ms=0))
     place = asyncio.create_task(exchange.submit(1, OrderRequest(SYMBOL, "BUY", "MARKET", quantity="0.01")))
     await clock.advance(10)
-    from tests.unit.exchange.helpers import book
     exchange.on_book(book(bids=[("50100", "1")], asks=[("50200", "1")]))
     await clock.advance(140)
     assert (await place).cumulative_quote == D("502.00")
@@ -63,9 +64,19 @@ SCRIPT = [
 ]
 
 
-async def run_script(restart: bool):
-    clock = FakeClock()
+def memory_store_factory():
     store = InMemoryPaperStore()
+    return lambda: store
+
+
+def sql_store_factory(database_url):
+    """Each call is a new process's view of the same database: new engine, new store."""
+    return lambda: SqlPaperStore(make_engine(database_url))
+
+
+async def run_script(restart: bool, open_store):
+    clock = FakeClock()
+    store = open_store()
     exchange = make_exchange(store=store, clock=clock)
     for kind, payload in SCRIPT:
         if kind == "book":
@@ -79,6 +90,7 @@ async def run_script(restart: bool):
         elif kind == "restart":
             clock.set(clock.now_ms() + 120_000)  # consumed liquidity has refilled by now
             if restart:
+                store = open_store()
                 exchange = type(exchange)(store, clock=clock)
     orders = sorted((o.client_order_id, o.status, o.executed_quantity) for o in await exchange.open_orders(1))
     closed = {cid: (await exchange.query_order(1, SYMBOL, cid)).status for cid in ("a", "b")}
@@ -86,11 +98,17 @@ async def run_script(restart: bool):
 
 
 async def test_restart_mid_stream_reaches_the_same_state():
-    uninterrupted = await run_script(restart=False)
-    restarted = await run_script(restart=True)
+    uninterrupted = await run_script(restart=False, open_store=memory_store_factory())
+    restarted = await run_script(restart=True, open_store=memory_store_factory())
     assert restarted == uninterrupted
     balances, open_orders, closed, fills = restarted
     assert closed["b"] is OrderStatus.FILLED and len(fills) >= 3
+
+
+async def test_restart_from_the_database_reaches_the_same_state(database_url, tmp_path):
+    uninterrupted = await run_script(restart=False, open_store=memory_store_factory())
+    restarted = await run_script(restart=True, open_store=sql_store_factory(database_url))
+    assert restarted == uninterrupted
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,9 @@
+import pytest
+
+from tests.support.database import DATABASES, migrated_database_url
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """A migrated database: SQLite always, PostgreSQL too when NUMATIX_TEST_POSTGRES_URL is set."""
+    yield from migrated_database_url(request.param, tmp_path)
