@@ -56,6 +56,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('balances_before', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('balances_after', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('last_trade_id', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('entry_id')
     )
     with op.batch_alter_table('paper_ledger', schema=None) as batch_op:

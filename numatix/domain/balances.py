@@ -105,3 +105,17 @@ class Wallet:
         changed = [self.balance(asset) for asset in sorted(self._changed)]
         self._changed.clear()
         return changed
+
+
+WALLET_RESET = "wallet_reset"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A wallet change that is not a trade (a reset): what the account held before and after."""
+
+    time_ms: int
+    kind: str
+    balances_before: dict[str, Decimal]
+    balances_after: dict[str, Decimal]
+    last_trade_id: int = 0  # fills up to this id came before the entry (times can tie)

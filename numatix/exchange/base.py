@@ -9,15 +9,15 @@ hashable, as venues keep per-account state keyed by it.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
-from numatix.domain.balances import Balance
+from numatix.domain.balances import Balance, LedgerEntry
 from numatix.domain.enums import OrderType
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.filters import SymbolFilters
-from numatix.domain.orders import Order
+from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 
 AccountT = TypeVar("AccountT", bound=Hashable)
@@ -97,10 +97,32 @@ class Venue(abc.ABC, Generic[AccountT]):
     async def open_orders(self, account: AccountT, symbol: str | None = None) -> list[Order]: ...
 
     @abc.abstractmethod
+    async def all_orders(self, account: AccountT, symbol: str | None = None, limit: int = 500) -> list[Order]:
+        """Open and closed orders, newest first (Binance's allOrders)."""
+
+    @abc.abstractmethod
+    async def my_trades(self, account: AccountT, symbol: str | None = None) -> list[Fill]:
+        """The account's fills, oldest first (Binance's myTrades)."""
+
+    @abc.abstractmethod
     async def balances(self, account: AccountT) -> dict[str, Balance]: ...
+
+    # A venue that can give an account its starting wallet back (paper) says so here;
+    # the Binance testnet cannot, so callers ask before offering it.
+    can_reset_wallet: bool = False
+
+    async def reset_wallet(self, account: AccountT) -> None:
+        raise NotImplementedError(f"{type(self).__name__} cannot reset a wallet")
+
+    async def wallet_ledger(self, account: AccountT) -> list[LedgerEntry]:
+        return []
 
     @abc.abstractmethod
     async def exchange_info(self) -> ExchangeInfo: ...
 
     @abc.abstractmethod
     def reports(self, account: AccountT) -> EventSubscription: ...
+
+    @abc.abstractmethod
+    def add_listener(self, listener: Callable[[VenueEvent], None]) -> None:
+        """Every event of every account, synchronously, in order (the services' bus feed)."""

@@ -1,4 +1,4 @@
-"""The process-wide composition root: settings → market feed → hub → services.
+"""The process-wide composition root: settings → market feed → hub → venue → services.
 
 Started once per worker by the app's lifespan; the UI and the API reach the services
 through ``current()``.
@@ -10,30 +10,69 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+
 from numatix.config import Settings, get_settings
+from numatix.domain.symbols import DEFAULT_SYMBOLS
+from numatix.exchange.base import Venue
+from numatix.exchange.paper import LogNormalLatency, PaperExchange
 from numatix.market.hub import MarketHub
 from numatix.market.selection import choose_feed
+from numatix.services.events import EventBus
 from numatix.services.market_data import MarketDataService
+from numatix.services.portfolio import PortfolioService
+from numatix.services.trading import TradingService
+from numatix.store.db import make_engine
+from numatix.store.paper_repository import SqlPaperStore
 
 logger = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, settings: Settings, hub: MarketHub) -> None:
+    def __init__(self, settings: Settings, hub: MarketHub, database: Engine, venue: Venue) -> None:
         self.settings = settings
         self.hub = hub
+        self.database = database
+        self.venue = venue
         self.market = MarketDataService(hub)
+        self.events = EventBus()
+        self.trading = TradingService(venue, self.events)
+        self.portfolio = PortfolioService(venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols})
 
     @classmethod
     async def start(cls, settings: Settings) -> "Runtime":
         feed = await choose_feed(settings)
         hub = MarketHub(feed)
+        database = make_engine(settings.database_url)
+        venue = paper_venue(settings, database, hub)
+        runtime = cls(settings, hub, database, venue)
+        venue.add_listener(runtime.trading.on_venue_event)
         await hub.start()
         logger.info("market data: %s feed for %s", feed.kind.value, ", ".join(settings.symbols))
-        return cls(settings, hub)
+        return runtime
+
+    def last_price(self, symbol: str) -> Decimal | None:
+        if symbol not in self.hub.symbols:
+            return None
+        trade = self.hub.snapshot(symbol).last_trade
+        return trade.price if trade is not None else None
 
     async def stop(self) -> None:
         await self.hub.stop()
+        self.database.dispose()
+
+
+def paper_venue(settings: Settings, database: Engine, hub: MarketHub) -> PaperExchange:
+    """The default venue: restores its open orders from the database and trades on the hub's market."""
+    exchange = PaperExchange(
+        SqlPaperStore(database),
+        symbols={symbol: DEFAULT_SYMBOLS[symbol] for symbol in hub.symbols},
+        latency=LogNormalLatency(seed=settings.seed),
+    )
+    hub.add_listener(exchange.on_market_event)
+    return exchange
 
 
 _current: Runtime | None = None

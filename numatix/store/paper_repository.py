@@ -156,6 +156,7 @@ class SqlPaperStore:
                 kind=entry.kind,
                 balances_before=_amounts_json(entry.balances_before),
                 balances_after=_amounts_json(entry.balances_after),
+                last_trade_id=entry.last_trade_id,
             ))
 
     # ------------------------------------------------------------------- reads
@@ -164,7 +165,8 @@ class SqlPaperStore:
         with self._reading() as connection:
             rows = connection.execute(query).mappings().all()
         return [
-            LedgerEntry(row["time_ms"], row["kind"], _amounts(row["balances_before"]), _amounts(row["balances_after"]))
+            LedgerEntry(row["time_ms"], row["kind"], _amounts(row["balances_before"]), _amounts(row["balances_after"]),
+                        row["last_trade_id"])
             for row in rows
         ]
 

@@ -103,7 +103,7 @@ async def test_orders_fills_and_wallet_reset_survive_a_restart(database_url):
     await exchange.submit(7, OrderRequest(SYMBOL, "BUY", "LIMIT", quantity="0.01", price="40000",
                                           time_in_force="GTC", client_order_id="rest"))
     before_reset = exchange.balances_now(7)
-    exchange.reset_wallet(7)
+    await exchange.reset_wallet(7)
 
     again = PaperExchange(reopen(database_url), clock=clock)
     assert await again.open_orders(7) == []

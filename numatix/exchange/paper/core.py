@@ -125,6 +125,7 @@ class PaperCore:
                 now, WALLET_RESET,
                 {asset: b.total for asset, b in before.items()},
                 {asset: b.total for asset, b in wallet.balances().items()},
+                self._last_trade_id,
             ))
             wallet.take_changed()
             self._outbox.append(BalanceUpdate(account, now, now, tuple(wallet.balances().values())))

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
 
-from numatix.domain.balances import PAPER_STARTING_BALANCES, Balance
+from numatix.domain.balances import PAPER_STARTING_BALANCES, Balance, LedgerEntry
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.filters import SymbolFilters
 from numatix.domain.market import BookSnapshot, Ticker24h, TradePrint
@@ -111,8 +111,26 @@ class PaperExchange(Venue[PaperAccount]):
     async def open_orders(self, account: PaperAccount, symbol: str | None = None) -> list[Order]:
         return self._core.open_orders(account, symbol)
 
+    async def all_orders(self, account: PaperAccount, symbol: str | None = None, limit: int = 500) -> list[Order]:
+        return self.store.load_orders(account, symbol, limit)
+
+    async def my_trades(self, account: PaperAccount, symbol: str | None = None) -> list[Fill]:
+        return self.store.load_fills(account, symbol)
+
     async def balances(self, account: PaperAccount) -> dict[str, Balance]:
         return self.balances_now(account)
+
+    can_reset_wallet = True
+
+    async def reset_wallet(self, account: PaperAccount) -> None:
+        """Cancel the account's open orders and give it the starting balances again."""
+        try:
+            self._core.reset_wallet(account)
+        finally:
+            self._publish()
+
+    async def wallet_ledger(self, account: PaperAccount) -> list[LedgerEntry]:
+        return self.store.load_ledger(account)
 
     async def exchange_info(self) -> ExchangeInfo:
         return ExchangeInfo({name: SymbolInfo(filters) for name, filters in self._filters.items()})
@@ -134,13 +152,6 @@ class PaperExchange(Venue[PaperAccount]):
 
     def fills(self, account: PaperAccount, symbol: str | None = None) -> list[Fill]:
         return self.store.load_fills(account, symbol)
-
-    def reset_wallet(self, account: PaperAccount) -> None:
-        """Cancel the account's open orders and give it the starting balances again."""
-        try:
-            self._core.reset_wallet(account)
-        finally:
-            self._publish()
 
     def add_listener(self, listener: EventListener) -> None:
         """Synchronous consumers (the services layer) see every event, for every account."""

@@ -14,21 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ContextManager, Protocol
 
-from numatix.domain.balances import Balance
+from numatix.domain.balances import WALLET_RESET, Balance, LedgerEntry  # noqa: F401 (re-exported)
 from numatix.domain.orders import Fill, Order
-
-
-WALLET_RESET = "wallet_reset"
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """A wallet change that is not a trade (a reset): what the account held before and after."""
-
-    time_ms: int
-    kind: str
-    balances_before: dict[str, Decimal]
-    balances_after: dict[str, Decimal]
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,3 +106,4 @@ class PaperLedgerRow(SQLModel, table=True):
     kind: str = Field(max_length=32)
     balances_before: str  # JSON {"asset": "amount"}
     balances_after: str
+    last_trade_id: int = Field(sa_type=BigInteger)

@@ -251,7 +251,7 @@ async def test_duplicate_client_order_id_and_reset_wallet():
         await exchange.submit(ACCOUNT, request("BUY", "LIMIT", quantity="0.01", price="49000",
                                                time_in_force="GTC", client_order_id="mine-1"))
     assert caught.value.message == "Duplicate order sent."
-    exchange.reset_wallet(ACCOUNT)
+    await exchange.reset_wallet(ACCOUNT)
     assert await exchange.open_orders(ACCOUNT) == []
     assert exchange.balances_now(ACCOUNT)["USDT"].free == D("10000")
 

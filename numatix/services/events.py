@@ -1,0 +1,120 @@
+"""The per-user event bus: order and balance events for every open view of that user.
+
+In-process for one worker (a Redis-backed bus with the same interface comes with
+scale-out). Publishing never blocks the matching engine: each reader has a bounded
+buffer, and a reader that falls further behind than that is told how many events it
+missed (``EventsMissed``) so it can reload its state from the services instead of
+showing a silently wrong screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from numatix.domain.events import VenueEvent
+
+UserId = Hashable
+DEFAULT_CAPACITY = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class EventsMissed:
+    """The reader was too slow and ``count`` events were dropped: resync from the services."""
+
+    count: int
+
+
+UserEvent = VenueEvent | EventsMissed
+
+
+class UserEvents:
+    """One reader of one user's events, in publication order. Use as an async iterator."""
+
+    def __init__(self, bus: "EventBus", user_id: UserId, capacity: int) -> None:
+        self._bus = bus
+        self.user_id = user_id
+        self._buffer: deque[VenueEvent] = deque()
+        self._capacity = capacity
+        self._missed = 0
+        self._ready = asyncio.Event()
+        self.closed = False
+
+    def _put(self, event: VenueEvent) -> None:
+        if len(self._buffer) >= self._capacity:
+            self._buffer.popleft()
+            self._missed += 1
+        self._buffer.append(event)
+        self._ready.set()
+
+    def drain(self) -> list[UserEvent]:
+        """Everything waiting, without blocking (an ``EventsMissed`` first if some were dropped)."""
+        events: list[UserEvent] = []
+        if self._missed:
+            events.append(EventsMissed(self._missed))
+            self._missed = 0
+        events.extend(self._buffer)
+        self._buffer.clear()
+        self._ready.clear()
+        return events
+
+    async def next_batch(self) -> list[UserEvent]:
+        while not (self._buffer or self._missed):
+            self._ready.clear()
+            await self._ready.wait()
+        return self.drain()
+
+    def __aiter__(self) -> "UserEvents":
+        return self
+
+    async def __anext__(self) -> UserEvent:
+        if self._missed:
+            missed, self._missed = self._missed, 0
+            return EventsMissed(missed)
+        while not self._buffer:
+            self._ready.clear()
+            await self._ready.wait()
+            if self._missed:
+                missed, self._missed = self._missed, 0
+                return EventsMissed(missed)
+        return self._buffer.popleft()
+
+    def close(self) -> None:
+        self.closed = True
+        self._bus._remove(self)
+
+    def __enter__(self) -> "UserEvents":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class EventBus:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self._capacity = capacity
+        self._readers: dict[UserId, list[UserEvents]] = {}
+
+    def subscribe(self, user_id: UserId) -> UserEvents:
+        """Registered at once: nothing published after this call is missed."""
+        reader = UserEvents(self, user_id, self._capacity)
+        self._readers.setdefault(user_id, []).append(reader)
+        return reader
+
+    def publish(self, user_id: UserId, event: VenueEvent) -> None:
+        for reader in self._readers.get(user_id, ()):
+            reader._put(event)
+
+    def reader_count(self, user_id: UserId | None = None) -> int:
+        if user_id is not None:
+            return len(self._readers.get(user_id, ()))
+        return sum(len(readers) for readers in self._readers.values())
+
+    def _remove(self, reader: UserEvents) -> None:
+        readers = self._readers.get(reader.user_id, [])
+        if reader in readers:
+            readers.remove(reader)
+        if not readers:
+            self._readers.pop(reader.user_id, None)

@@ -1,0 +1,95 @@
+"""Trading use cases: the one entry point the UI and the API both call.
+
+The service never knows which venue it talks to. A venue identifies accounts its own
+way (the paper venue by user id; the Binance venue by the user's credentials), so the
+service is given how to turn a user into a venue account and back. Venue errors
+(``OrderRejected`` with Binance's code and message, ``TransientVenueError``...) pass
+through unchanged: the edge turns them into words for a person or JSON for a script.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Hashable
+
+from numatix.domain.errors import OrderNotFound
+from numatix.domain.events import ExecutionReport, VenueEvent
+from numatix.domain.orders import Fill, Order
+from numatix.domain.requests import OcoRequest, OrderRequest
+from numatix.exchange.base import ExchangeInfo, Venue
+from numatix.services.events import EventBus
+
+UserId = Hashable
+CLIENT_ORDER_ID_PREFIX = "nx"
+
+
+def new_client_order_id() -> str:
+    """Unique, and within Binance's ``^[.A-Z:/a-z0-9_-]{1,36}$``."""
+    return f"{CLIENT_ORDER_ID_PREFIX}-{secrets.token_hex(12)}"
+
+
+def identity(value: Hashable) -> Hashable:
+    return value
+
+
+class TradingService:
+    def __init__(
+        self,
+        venue: Venue,
+        bus: EventBus,
+        *,
+        account_for: Callable[[UserId], Hashable] = identity,
+        user_of: Callable[[Hashable], UserId] = identity,
+        client_order_ids: Callable[[], str] = new_client_order_id,
+    ) -> None:
+        self.venue = venue
+        self.bus = bus
+        self._account_for = account_for
+        self._user_of = user_of
+        self._client_order_ids = client_order_ids
+
+    def on_venue_event(self, event: VenueEvent) -> None:
+        """The venue's listener: every order and balance event goes to its user's topic."""
+        self.bus.publish(self._user_of(event.account), event)
+
+    async def place_order(self, user_id: UserId, request: OrderRequest) -> ExecutionReport:
+        """Every order gets a client order id before it leaves, so a lost reply can be
+        looked up instead of sent twice."""
+        if request.client_order_id is None:
+            request = request.with_client_order_id(self._client_order_ids())
+        return await self.venue.submit(self._account_for(user_id), request)
+
+    async def place_oco(self, user_id: UserId, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
+        return await self.venue.submit_oco(self._account_for(user_id), request)
+
+    async def cancel_order(
+        self, user_id: UserId, symbol: str, *, client_order_id: str | None = None, venue_order_id: int | None = None
+    ) -> ExecutionReport:
+        return await self.venue.cancel(
+            self._account_for(user_id), symbol, client_order_id=client_order_id, venue_order_id=venue_order_id
+        )
+
+    async def cancel_order_by_id(self, user_id: UserId, venue_order_id: int) -> ExecutionReport:
+        """Cancel knowing only the order id (the REST contract's ``DELETE /orders/{orderId}``)."""
+        for order in await self.open_orders(user_id):
+            if order.venue_order_id == venue_order_id:
+                return await self.cancel_order(user_id, order.symbol, venue_order_id=venue_order_id)
+        raise OrderNotFound(-2011, "Unknown order sent.")
+
+    async def cancel_all(self, user_id: UserId, symbol: str) -> list[ExecutionReport]:
+        return await self.venue.cancel_all(self._account_for(user_id), symbol)
+
+    async def open_orders(self, user_id: UserId, symbol: str | None = None) -> list[Order]:
+        orders = await self.venue.open_orders(self._account_for(user_id), symbol)
+        return sorted(orders, key=lambda order: order.venue_order_id, reverse=True)
+
+    async def order_history(self, user_id: UserId, symbol: str | None = None, limit: int = 500) -> list[Order]:
+        """Open and closed orders, newest first."""
+        return await self.venue.all_orders(self._account_for(user_id), symbol, limit)
+
+    async def fills(self, user_id: UserId, symbol: str | None = None) -> list[Fill]:
+        """Oldest first."""
+        return await self.venue.my_trades(self._account_for(user_id), symbol)
+
+    async def exchange_info(self) -> ExchangeInfo:
+        return await self.venue.exchange_info()

@@ -1,0 +1,67 @@
+"""The composed runtime: synthetic market → paper venue on SQLite → services, across a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from numatix.config import load_settings
+from numatix.domain.enums import OrderStatus
+from numatix.domain.events import ExecutionReport
+from numatix.domain.requests import OrderRequest
+from numatix.services.runtime import lifespan
+from numatix.store.migrations import upgrade_to_head
+
+USER = 42
+
+
+def settings_in(tmp_path):
+    settings = load_settings({"NUMATIX_DATA_DIR": str(tmp_path), "NUMATIX_MARKET_DATA": "synthetic",
+                              "NUMATIX_SYMBOLS": "BTCUSDT,ETHUSDT"})
+    upgrade_to_head(settings.database_url)
+    return settings
+
+
+async def wait_for_price(runtime, symbol="BTCUSDT") -> Decimal:
+    for _ in range(200):
+        price = runtime.last_price(symbol)
+        if price is not None and runtime.hub.snapshot(symbol).book is not None:
+            return price
+        await asyncio.sleep(0.05)
+    raise AssertionError("the synthetic market never traded")
+
+
+async def amounts(runtime) -> dict[str, tuple[Decimal, Decimal]]:
+    return {b.asset: (b.free, b.locked) for b in await runtime.portfolio.balances(USER)}
+
+
+async def test_orders_trade_on_the_live_market_and_survive_a_restart(tmp_path):
+    settings = settings_in(tmp_path)
+    async with lifespan(settings) as runtime:
+        price = await wait_for_price(runtime)
+        events = runtime.events.subscribe(USER)
+        bought = await runtime.trading.place_order(USER, OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001"))
+        assert bought.status is OrderStatus.FILLED
+        assert abs(bought.cumulative_quote / Decimal("0.001") - price) / price < Decimal("0.01")
+        resting_price = (price * Decimal("0.5")).quantize(Decimal("0.01"))
+        resting = await runtime.trading.place_order(USER, OrderRequest(
+            "BTCUSDT", "BUY", "LIMIT", quantity="0.001", price=str(resting_price), time_in_force="GTC"))
+        assert resting.status is OrderStatus.NEW
+        reports = [e for e in events.drain() if isinstance(e, ExecutionReport)]
+        bought_statuses = [r.status for r in reports if r.venue_order_id == bought.venue_order_id]
+        assert bought_statuses[0] is OrderStatus.NEW and bought_statuses[-1] is OrderStatus.FILLED
+        assert [r.status for r in reports if r.venue_order_id == resting.venue_order_id] == [OrderStatus.NEW]
+        balances_before = await amounts(runtime)
+        [position] = await runtime.portfolio.positions(USER)
+        assert position.quantity > 0 and position.unrealized_pnl is not None
+
+    async with lifespan(settings) as runtime:
+        [restored] = await runtime.trading.open_orders(USER)
+        assert restored.venue_order_id == resting.venue_order_id and restored.price == resting_price
+        assert await amounts(runtime) == balances_before
+        canceled = await runtime.trading.cancel_order_by_id(USER, resting.venue_order_id)
+        assert canceled.status is OrderStatus.CANCELED
+        history = await runtime.trading.order_history(USER)
+        assert [o.status for o in history] == [OrderStatus.CANCELED, OrderStatus.FILLED]
+        free, locked = (await amounts(runtime))["USDT"]
+        assert locked == 0 and free == sum(balances_before["USDT"])
