@@ -47,7 +47,15 @@ LEDGER: Table = PaperLedgerRow.__table__  # type: ignore[attr-defined]
 class SqlPaperStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._insert = sqlite_insert if engine.dialect.name == "sqlite" else postgresql_insert
+        insert = sqlite_insert if engine.dialect.name == "sqlite" else postgresql_insert
+        # Built once: SQLAlchemy then compiles each statement once, not on every step.
+        self._save_account = insert(ACCOUNTS).on_conflict_do_nothing(index_elements=["account_id"])
+        self._save_order = _upsert(insert, ORDERS, ["venue_order_id"])
+        self._save_balance = _upsert(insert, BALANCES, ["account_id", "asset"])
+        self._save_fill = (
+            insert(FILLS).on_conflict_do_nothing(index_elements=["trade_id"])
+            .returning(FILLS.c.trade_id)  # rowcount is -1 here on psycopg 3
+        )
         self._connection: Connection | None = None
         self._depth = 0
         self._known_accounts: set[int] = set()
@@ -96,19 +104,10 @@ class SqlPaperStore:
         with self._engine.connect() as connection:
             yield connection
 
-    def _upsert(self, connection: Connection, table: Table, rows: list[dict], keys: list[str]) -> None:
-        statement = self._insert(table).values(rows)
-        updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
-        connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates))
-
     def _ensure_account(self, connection: Connection, account: int, time_ms: int = 0) -> None:
         if account in self._known_accounts:
             return
-        connection.execute(
-            self._insert(ACCOUNTS)
-            .values(account_id=account, created_time_ms=time_ms)
-            .on_conflict_do_nothing(index_elements=["account_id"])
-        )
+        connection.execute(self._save_account, {"account_id": account, "created_time_ms": time_ms})
         self._known_accounts.add(account)
 
     # ------------------------------------------------------------------ writes
@@ -116,16 +115,11 @@ class SqlPaperStore:
         account = _account_id(record.account)
         with self._writing() as connection:
             self._ensure_account(connection, account, record.order.created_time_ms)
-            self._upsert(connection, ORDERS, [_order_row(record)], ["venue_order_id"])
+            connection.execute(self._save_order, _order_row(record))
 
     def save_fill(self, account: Hashable, fill: Fill) -> bool:
         with self._writing() as connection:
-            result = connection.execute(
-                self._insert(FILLS)
-                .values(_fill_row(_account_id(account), fill))
-                .on_conflict_do_nothing(index_elements=["trade_id"])
-                .returning(FILLS.c.trade_id)  # rowcount is -1 here on psycopg 3
-            )
+            result = connection.execute(self._save_fill, _fill_row(_account_id(account), fill))
             return result.first() is not None
 
     def save_balances(self, account: Hashable, balances: list[Balance]) -> None:
@@ -135,7 +129,7 @@ class SqlPaperStore:
         rows = [{"account_id": account_id, "asset": b.asset, "free": b.free, "locked": b.locked} for b in balances]
         with self._writing() as connection:
             self._ensure_account(connection, account_id)
-            self._upsert(connection, BALANCES, rows, ["account_id", "asset"])
+            connection.execute(self._save_balance, rows)
 
     def replace_balances(self, account: Hashable, balances: list[Balance]) -> None:
         account_id = _account_id(account)
@@ -244,6 +238,12 @@ class SqlPaperStore:
             for venue_order_id, trade_id in connection.execute(query):
                 found.setdefault(venue_order_id, set()).add(trade_id)
         return found
+
+
+def _upsert(insert, table: Table, keys: list[str]):
+    statement = insert(table)
+    updates = {column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
 
 
 def _account_id(account: Hashable) -> int:
