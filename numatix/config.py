@@ -41,6 +41,8 @@ class Settings:
     symbols: tuple[str, ...]
     seed: int
     log_level: str
+    previous_secret_keys: tuple[str, ...] = ()
+    secret_key_file: Path | None = None  # where the generated key lives; None when set in the environment
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -136,6 +138,18 @@ def _secret_key(values: dict[str, str], data_dir: Path) -> str:
     return key
 
 
+def _previous_secret_keys(values: dict[str, str], data_dir: Path) -> tuple[str, ...]:
+    """Keys that sealed stored secrets before a rotation: still able to decrypt, never to seal."""
+    given = [key.strip() for key in _env(values, "NUMATIX_PREVIOUS_SECRET_KEYS").split(",") if key.strip()]
+    previous_file = data_dir / PREVIOUS_KEYS_FILE
+    if previous_file.is_file():
+        given += [line.strip() for line in previous_file.read_text().splitlines() if line.strip()]
+    return tuple(dict.fromkeys(given))
+
+
+PREVIOUS_KEYS_FILE = "secret.previous"
+
+
 def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
     values = read_dotenv(dotenv if dotenv is not None else PROJECT_ROOT / ".env")
     values.update(os.environ if environ is None else environ)
@@ -169,6 +183,8 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
         allow_mainnet=_boolean(values, "NUMATIX_ALLOW_MAINNET"),
         symbols=_symbols(values),
         seed=_integer(values, "NUMATIX_SEED", 7),
+        previous_secret_keys=_previous_secret_keys(values, data_dir),
+        secret_key_file=None if _env(values, "NUMATIX_SECRET_KEY") else data_dir / "secret.key",
         log_level=_choice(values, "NUMATIX_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
     )
 

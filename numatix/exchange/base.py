@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
 from numatix.domain.balances import Balance, LedgerEntry
+from numatix.domain.credentials import ExchangeCredentials
 from numatix.domain.enums import OrderType
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.filters import SymbolFilters
@@ -122,6 +123,10 @@ class Venue(abc.ABC, Generic[AccountT]):
 
     @abc.abstractmethod
     def reports(self, account: AccountT) -> EventSubscription: ...
+
+    @abc.abstractmethod
+    async def check_credentials(self, credentials: ExchangeCredentials) -> None:
+        """Before a user's key is saved: raises AuthenticationFailed with the venue's reason."""
 
     @abc.abstractmethod
     def add_listener(self, listener: Callable[[VenueEvent], None]) -> None:

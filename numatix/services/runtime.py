@@ -6,6 +6,8 @@ through ``current()``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +22,10 @@ from numatix.exchange.base import Venue
 from numatix.exchange.paper import LogNormalLatency, PaperExchange
 from numatix.market.hub import MarketHub
 from numatix.market.selection import choose_feed
+from numatix.security.rate_limits import RateLimiter
+from numatix.security.tokens import TokenService
+from numatix.security.vault import Vault
+from numatix.services.accounts import AccountService, KeyChecker
 from numatix.services.events import EventBus
 from numatix.services.market_data import MarketDataService
 from numatix.services.portfolio import PortfolioService
@@ -38,7 +44,9 @@ class Runtime:
         self.venue = venue
         self.market = MarketDataService(hub)
         self.events = EventBus()
-        self.trading = TradingService(venue, self.events)
+        self.limiter = RateLimiter(settings.redis_url or "memory://")
+        self.trading = TradingService(venue, self.events, limiter=self.limiter)
+        self.accounts = account_service(settings, database, self.limiter, venue.check_credentials)
         self.portfolio = PortfolioService(venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols})
 
     @classmethod
@@ -62,6 +70,18 @@ class Runtime:
     async def stop(self) -> None:
         await self.hub.stop()
         self.database.dispose()
+
+
+def account_service(settings: Settings, database: Engine, limiter: RateLimiter, check_key: KeyChecker) -> AccountService:
+    return AccountService(
+        database, TokenService(token_secret(settings.secret_key)),
+        Vault.from_secrets(settings.secret_key, settings.previous_secret_keys), limiter, check_key,
+    )
+
+
+def token_secret(master_secret: str) -> str:
+    """Tokens are signed with a key of their own, derived from the master secret."""
+    return hmac.new(master_secret.encode(), b"numatix-session-tokens", hashlib.sha256).hexdigest()
 
 
 def paper_venue(settings: Settings, database: Engine, hub: MarketHub) -> PaperExchange:

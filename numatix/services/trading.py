@@ -17,6 +17,8 @@ from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import ExchangeInfo, Venue
+from numatix.security.rate_limits import ORDERS, RateLimiter, RateLimitExceeded
+from numatix.services.errors import RateLimited
 from numatix.services.events import EventBus
 
 UserId = Hashable
@@ -41,12 +43,14 @@ class TradingService:
         account_for: Callable[[UserId], Hashable] = identity,
         user_of: Callable[[Hashable], UserId] = identity,
         client_order_ids: Callable[[], str] = new_client_order_id,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.venue = venue
         self.bus = bus
         self._account_for = account_for
         self._user_of = user_of
         self._client_order_ids = client_order_ids
+        self._limiter = limiter
 
     def on_venue_event(self, event: VenueEvent) -> None:
         """The venue's listener: every order and balance event goes to its user's topic."""
@@ -55,12 +59,26 @@ class TradingService:
     async def place_order(self, user_id: UserId, request: OrderRequest) -> ExecutionReport:
         """Every order gets a client order id before it leaves, so a lost reply can be
         looked up instead of sent twice."""
+        self._count_order(user_id)
         if request.client_order_id is None:
             request = request.with_client_order_id(self._client_order_ids())
         return await self.venue.submit(self._account_for(user_id), request)
 
     async def place_oco(self, user_id: UserId, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
+        self._count_order(user_id)
         return await self.venue.submit_oco(self._account_for(user_id), request)
+
+    def _count_order(self, user_id: UserId) -> None:
+        """20 orders a minute per user, whether from a page or a script."""
+        if self._limiter is None:
+            return
+        try:
+            self._limiter.hit(ORDERS, str(user_id))
+        except RateLimitExceeded as exceeded:
+            raise RateLimited(
+                f"Too many orders: at most 20 a minute. Try again in {exceeded.retry_after_seconds} s.",
+                exceeded.retry_after_seconds,
+            ) from None
 
     async def cancel_order(
         self, user_id: UserId, symbol: str, *, client_order_id: str | None = None, venue_order_id: int | None = None

@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
 
 from numatix.domain.balances import PAPER_STARTING_BALANCES, Balance, LedgerEntry
+from numatix.domain.credentials import ExchangeCredentials
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.filters import SymbolFilters
 from numatix.domain.market import BookSnapshot, Ticker24h, TradePrint
@@ -134,6 +135,9 @@ class PaperExchange(Venue[PaperAccount]):
 
     async def exchange_info(self) -> ExchangeInfo:
         return ExchangeInfo({name: SymbolInfo(filters) for name, filters in self._filters.items()})
+
+    async def check_credentials(self, credentials: ExchangeCredentials) -> None:
+        """The paper venue has no keys of its own: a well-formed key is all it can check."""
 
     def reports(self, account: PaperAccount) -> PaperSubscription:
         subscription = PaperSubscription(self, account)

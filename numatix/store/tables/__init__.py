@@ -4,3 +4,4 @@ Each feature adds its module here (accounts, paper exchange, alerts).
 """
 
 from numatix.store.tables import paper  # noqa: F401
+from numatix.store.tables import accounts  # noqa: F401

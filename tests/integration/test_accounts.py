@@ -1,0 +1,179 @@
+"""Accounts over a real, migrated database: sign-up, log-in, sessions, keys, isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+from numatix.domain.credentials import SignatureKind, VenueChoice
+from numatix.domain.errors import AuthenticationFailed
+from numatix.security.rate_limits import RateLimiter
+from numatix.security.tokens import TokenService
+from numatix.security.vault import Vault
+from numatix.services.accounts import AccountService, token_from_cookie_header
+from numatix.services.errors import AuthenticationRequired, Conflict, RateLimited, ValidationFailed
+from numatix.store.db import make_engine
+from numatix.store.tables.accounts import ExchangeKeyRow
+
+PASSWORD = "violet-harbour-42"
+API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class KeyCheck:
+    """Stands in for the venue: refuses the keys it is told to, like Binance's -2015."""
+
+    def __init__(self) -> None:
+        self.refused: set[str] = set()
+        self.checked: list[str] = []
+
+    async def __call__(self, credentials) -> None:
+        self.checked.append(credentials.api_key)
+        if credentials.api_key in self.refused:
+            raise AuthenticationFailed("Invalid API-key, IP, or permissions for action.", -2015)
+
+
+@pytest.fixture
+def world(database_url):
+    engine = make_engine(database_url)
+    clock, check = Clock(), KeyCheck()
+    vault = Vault.from_secrets("a" * 48)
+    service = AccountService(engine, TokenService("t" * 64, ttl_seconds=3600, clock=clock), vault,
+                             RateLimiter(), check, clock=clock)
+    yield service, clock, check, engine, vault
+    engine.dispose()
+
+
+async def test_sign_up_normalises_the_email_and_refuses_a_second_account(world):
+    service, *_ = world
+    signed_in = await service.register("  Alice@Example.COM ", PASSWORD)
+    assert signed_in.user.email == "alice@example.com" and signed_in.user.venue is VenueChoice.PAPER
+    assert service.authenticate(signed_in.token) == signed_in.user
+    with pytest.raises(Conflict):
+        await service.register("alice@example.com", PASSWORD)
+
+
+@pytest.mark.parametrize("email, password, field", [
+    ("not-an-email", PASSWORD, "email"),
+    ("bob@example.com", "short-1", "password"),
+    ("bob@example.com", "password123", "password"),  # too common
+])
+async def test_sign_up_rejects_bad_input_naming_the_field(world, email, password, field):
+    service, *_ = world
+    with pytest.raises(ValidationFailed) as rejected:
+        await service.register(email, password)
+    assert rejected.value.field == field
+
+
+async def test_log_in_never_tells_whether_the_email_exists(world):
+    service, *_ = world
+    await service.register("alice@example.com", PASSWORD)
+    with pytest.raises(AuthenticationRequired) as wrong_password:
+        await service.log_in("alice@example.com", "wrong-password-1", "10.0.0.1")
+    with pytest.raises(AuthenticationRequired) as no_such_user:
+        await service.log_in("nobody@example.com", "wrong-password-1", "10.0.0.2")
+    assert wrong_password.value.message == no_such_user.value.message
+    assert (await service.log_in("ALICE@example.com", PASSWORD, "10.0.0.3")).user.email == "alice@example.com"
+
+
+async def test_the_sixth_log_in_attempt_within_15_minutes_is_refused(world):
+    service, *_ = world
+    await service.register("alice@example.com", PASSWORD)
+    for attempt in range(5):
+        with pytest.raises(AuthenticationRequired):
+            await service.log_in("alice@example.com", f"wrong-password-{attempt}", f"10.0.0.{attempt}")
+    with pytest.raises(RateLimited) as limited:
+        await service.log_in("alice@example.com", PASSWORD, "10.0.0.99")  # even the right password
+    assert 60 < limited.value.retry_after_seconds <= 900
+    for attempt in range(5):  # and per address, whatever the email
+        with pytest.raises(AuthenticationRequired):
+            await service.log_in(f"user{attempt}@example.com", PASSWORD, "192.168.1.1")
+    with pytest.raises(RateLimited):
+        await service.log_in("someone@example.com", PASSWORD, "192.168.1.1")
+
+
+async def test_log_out_revokes_at_once_and_everywhere_revokes_every_session(world):
+    service, clock, *_ = world
+    first = await service.register("alice@example.com", PASSWORD)
+    second = await service.log_in("alice@example.com", PASSWORD, "10.0.0.1")
+    third = await service.log_in("alice@example.com", PASSWORD, "10.0.0.2")
+    service.log_out(first.token)
+    with pytest.raises(AuthenticationRequired):
+        service.authenticate(first.token)
+    assert service.authenticate(second.token).email == "alice@example.com"
+    service.log_out_everywhere(second.user.id)
+    for token in (second.token, third.token):
+        with pytest.raises(AuthenticationRequired):
+            service.authenticate(token)
+
+
+async def test_tokens_expire_and_tampered_tokens_fail(world):
+    service, clock, *_ = world
+    signed_in = await service.register("alice@example.com", PASSWORD)
+    head, payload, signature = signed_in.token.split(".")
+    for broken in (f"{head}.{payload}.{signature[:-2]}xx", "garbage", ""):
+        with pytest.raises(AuthenticationRequired):
+            service.authenticate(broken)
+    clock.now += 3601
+    with pytest.raises(AuthenticationRequired):
+        service.authenticate(signed_in.token)
+
+
+async def test_a_password_change_ends_every_session_and_the_new_password_works(world):
+    service, *_ = world
+    first = await service.register("alice@example.com", PASSWORD)
+    other = await service.log_in("alice@example.com", PASSWORD, "10.0.0.1")
+    with pytest.raises(ValidationFailed):
+        await service.change_password(first.token, "not-the-password", "a-new-long-passphrase")
+    renewed = await service.change_password(first.token, PASSWORD, "a-new-long-passphrase")
+    for token in (first.token, other.token):
+        with pytest.raises(AuthenticationRequired):
+            service.authenticate(token)
+    assert service.authenticate(renewed.token).email == "alice@example.com"
+    with pytest.raises(AuthenticationRequired):
+        await service.log_in("alice@example.com", PASSWORD, "10.0.0.5")
+    await service.log_in("alice@example.com", "a-new-long-passphrase", "10.0.0.6")
+
+
+async def test_keys_are_checked_sealed_masked_and_only_their_owner_can_open_them(world):
+    service, _, check, engine, vault = world
+    alice = (await service.register("alice@example.com", PASSWORD)).user
+    bob = (await service.register("bob@example.com", PASSWORD)).user
+    check.refused.add("X" * 64)
+    with pytest.raises(AuthenticationFailed):
+        await service.save_exchange_key(alice.id, "X" * 64, SECRET)
+    assert service.exchange_key(alice.id) is None
+    view = await service.save_exchange_key(alice.id, API_KEY, SECRET)
+    assert view.api_key_hint == "vmPU…Eh8A" and view.signature is SignatureKind.HMAC_SHA256
+    assert service.credentials(alice.id).secret == SECRET and service.credentials(bob.id) is None
+    with engine.connect() as connection:
+        stored = connection.execute(ExchangeKeyRow.__table__.select()).mappings().one()
+    assert SECRET not in stored["secret_sealed"] and API_KEY not in stored["api_key_sealed"]
+    with pytest.raises(Exception):
+        vault.decrypt(stored["secret_sealed"], bob.id, "secret")  # bound to Alice
+    assert service.set_venue(alice.id, "binance-testnet").venue is VenueChoice.BINANCE_TESTNET
+    with pytest.raises(ValidationFailed):
+        service.set_venue(bob.id, "binance-testnet")  # Bob has no key
+    service.delete_exchange_key(alice.id)
+    assert service.exchange_key(alice.id) is None and service.user(alice.id).venue is VenueChoice.PAPER
+
+
+async def test_a_key_given_at_sign_up_is_checked_before_the_account_exists(world):
+    service, _, check, *_ = world
+    check.refused.add("Y" * 64)
+    with pytest.raises(AuthenticationFailed):
+        await service.register("carol@example.com", PASSWORD, api_key="Y" * 64, secret=SECRET)
+    signed_in = await service.register("carol@example.com", PASSWORD, api_key=API_KEY, secret=SECRET)
+    assert service.exchange_key(signed_in.user.id).api_key_hint == "vmPU…Eh8A"
+
+
+def test_the_session_cookie_is_read_from_a_raw_header():
+    assert token_from_cookie_header("theme=dark; numatix_session=abc.def.ghi; x=1") == "abc.def.ghi"
+    assert token_from_cookie_header("theme=dark") is None and token_from_cookie_header("") is None
