@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from numatix.api.routes import health, market
+from numatix.api import errors
+from numatix.api.routes import auth, health, market
 
 
 def build_api() -> FastAPI:
@@ -20,6 +21,8 @@ def build_api() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
+    errors.install(api)
     api.include_router(health.router)
+    api.include_router(auth.router)
     api.include_router(market.router)
     return api

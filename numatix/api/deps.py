@@ -1,0 +1,34 @@
+"""Who is calling: a Bearer token (scripts) or the HttpOnly session cookie (the browser)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from numatix.services import runtime
+from numatix.services.accounts import SESSION_COOKIE, AccountService, UserView
+
+
+def accounts() -> AccountService:
+    return runtime.current().accounts
+
+
+def request_token(request: Request) -> str | None:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def current_user(request: Request, service: Annotated[AccountService, Depends(accounts)]) -> UserView:
+    return service.authenticate(request_token(request))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+CurrentUser = Annotated[UserView, Depends(current_user)]
+Accounts = Annotated[AccountService, Depends(accounts)]

@@ -1,0 +1,84 @@
+"""Errors become JSON at the edge: the message a person can read, and Binance's code when a
+venue refused. Nothing else leaks (no stack traces, no internals)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from numatix.domain.errors import (
+    AuthenticationFailed,
+    OrderNotFound,
+    OrderRejected,
+    OutcomeUnknown,
+    TransientVenueError,
+    VenueError,
+)
+from numatix.services.errors import (
+    AuthenticationRequired,
+    Conflict,
+    NotFound,
+    RateLimited,
+    ServiceError,
+    ValidationFailed,
+)
+
+logger = logging.getLogger(__name__)
+
+SERVICE_STATUS = {AuthenticationRequired: 401, ValidationFailed: 422, NotFound: 404, Conflict: 409, RateLimited: 429}
+
+
+def body(message: str, field: str | None = None, code: int | None = None) -> dict:
+    payload: dict = {"error": message}
+    if field:
+        payload["field"] = field
+    if code is not None:
+        payload["code"] = code
+    return payload
+
+
+async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
+    status = next((code for kind, code in SERVICE_STATUS.items() if isinstance(error, kind)), 400)
+    headers = {}
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    if isinstance(error, AuthenticationRequired):
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body(error.message, error.field), status_code=status, headers=headers)
+
+
+async def venue_error(_request: Request, error: VenueError) -> JSONResponse:
+    if isinstance(error, OrderNotFound):
+        status = 404
+    elif isinstance(error, OrderRejected):
+        status = 400
+    elif isinstance(error, AuthenticationFailed):
+        status = 401
+    elif isinstance(error, TransientVenueError):
+        status = 503
+    elif isinstance(error, OutcomeUnknown):
+        status = 504
+    else:
+        status = 502
+    logger.info("venue refused: %s %s", error.code, error.message)
+    headers = {}
+    if isinstance(error, TransientVenueError) and error.retry_after:
+        headers["Retry-After"] = str(int(error.retry_after + 0.999))
+    return JSONResponse(body(error.message, code=error.code), status_code=status, headers=headers)
+
+
+async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    first = error.errors()[0] if error.errors() else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    field = ".".join(location) or None
+    message = f"{field}: {first.get('msg', 'invalid')}" if field else first.get("msg", "Invalid request.")
+    return JSONResponse(body(message, field), status_code=422)
+
+
+def install(api: FastAPI) -> None:
+    api.add_exception_handler(ServiceError, service_error)
+    api.add_exception_handler(VenueError, venue_error)
+    api.add_exception_handler(RequestValidationError, invalid_request)
