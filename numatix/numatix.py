@@ -3,11 +3,22 @@
 import reflex as rx
 
 from numatix.api.app import build_api
+from numatix.api.headers import with_security_headers
 from numatix.services.runtime import lifespan
-from numatix.ui.pages import trade
+from numatix.ui.pages import auth, settings, trade
+from numatix.ui.states.auth_forms import AuthFormState
 from numatix.ui.states.market import MarketState
+from numatix.ui.states.session import LOGIN_ROUTE, SIGNUP_ROUTE, SessionState
+from numatix.ui.states.settings import SettingsState
 
-app = rx.App(api_transformer=build_api())
+app = rx.App(api_transformer=[build_api(), with_security_headers])
 app.register_lifespan_task(lifespan)
-app.add_page(trade.trade_page, route=trade.ROUTE, on_load=MarketState.load_page, title="Numatix · Trade")
+app.add_page(trade.trade_page, route=trade.ROUTE, on_load=[SessionState.require_user, MarketState.load_page],
+             title="Numatix · Trade")
+app.add_page(settings.settings_page, route=settings.ROUTE, on_load=[SessionState.require_user, SettingsState.load],
+             title="Numatix · Settings")
+app.add_page(auth.login_page, route=LOGIN_ROUTE, on_load=[AuthFormState.clear, SessionState.skip_if_signed_in],
+             title="Numatix · Log in")
+app.add_page(auth.signup_page, route=SIGNUP_ROUTE, on_load=[AuthFormState.clear, SessionState.skip_if_signed_in],
+             title="Numatix · Sign up")
 app.add_page(rx.fragment, route="/", on_load=rx.redirect(trade.DEFAULT_ROUTE), title="Numatix")

@@ -111,29 +111,40 @@ class AccountService:
 
     async def log_in(self, email: str, password: str, address: str, user_agent: str = "") -> SignedIn:
         normalised = (email or "").strip().lower()
-        self._count_attempt(normalised, address)
+        self._refuse_when_over_limit(normalised, address)
         with session_scope(self._database) as session:
             user = session.exec(select(UserRow).where(UserRow.email == normalised)).first()
         if user is None:
             await asyncio.to_thread(passwords.verify_against_nothing, password or "")
+            self._count_failure(normalised, address)
             raise AuthenticationRequired(WRONG_CREDENTIALS)
         matches, replacement = await asyncio.to_thread(passwords.verify_password, password or "", user.password_hash)
         if not matches:
+            self._count_failure(normalised, address)
             raise AuthenticationRequired(WRONG_CREDENTIALS)
         if replacement is not None:  # an older hash (bcrypt, weaker argon2) is upgraded on log-in
             with session_scope(self._database) as session:
                 session.execute(update(UserRow).where(UserRow.id == user.id).values(password_hash=replacement))
         return self._start_session(_view(user.id, user.email, user.venue), user_agent)
 
-    def _count_attempt(self, email: str, address: str) -> None:
+    def _refuse_when_over_limit(self, email: str, address: str) -> None:
+        """Five failed attempts per email and per address in 15 minutes; then even the right
+        password waits. Successes do not count, so people behind one address are not locked out."""
         try:
-            self._limiter.hit(LOGIN_BY_EMAIL, email)
-            self._limiter.hit(LOGIN_BY_ADDRESS, address)
+            self._limiter.check(LOGIN_BY_EMAIL, email)
+            self._limiter.check(LOGIN_BY_ADDRESS, address)
         except RateLimitExceeded as exceeded:
             raise RateLimited(
                 f"Too many log-in attempts; try again in {_duration(exceeded.retry_after_seconds)}.",
                 exceeded.retry_after_seconds,
             ) from None
+
+    def _count_failure(self, email: str, address: str) -> None:
+        for rule, identifier in ((LOGIN_BY_EMAIL, email), (LOGIN_BY_ADDRESS, address)):
+            try:
+                self._limiter.hit(rule, identifier)
+            except RateLimitExceeded:
+                pass  # already at the limit (a concurrent attempt): the next try is refused anyway
 
     def _start_session(self, user: UserView, user_agent: str) -> SignedIn:
         session_id = new_session_id()

@@ -39,3 +39,9 @@ def candle_for_chart(candle: Candle) -> dict[str, str | int]:
         "close": format(candle.close, "f"),
         "volume": format(candle.volume, "f"),
     }
+
+
+def utc_time(time_ms: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(time_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

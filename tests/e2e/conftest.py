@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
+import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, running_app
+
+PASSWORD = "violet-harbour-42"
 
 
 def pytest_collection_modifyitems(items):
@@ -36,7 +41,28 @@ def context(browser):
 
 
 @pytest.fixture
-def page(context, app_url):
+def anonymous_page(context, app_url):
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
+
+
+@pytest.fixture
+def page(context, app_url):
+    """A page whose browser already holds a fresh user's session cookie."""
+    sign_in_context(context, app_url, register(app_url)["token"])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+
+
+def register(app_url: str, email: str | None = None, password: str = PASSWORD) -> dict:
+    email = email or f"trader-{uuid.uuid4().hex[:10]}@example.com"
+    response = httpx.post(f"{app_url}/api/auth/register", json={"email": email, "password": password}, timeout=30)
+    response.raise_for_status()
+    return {**response.json(), "email": email}
+
+
+def sign_in_context(context, app_url: str, token: str) -> None:
+    context.add_cookies([{"name": "numatix_session", "value": token, "url": app_url, "httpOnly": True,
+                          "sameSite": "Lax"}])

@@ -14,6 +14,8 @@ def open_trade_page(page: Page, app_url: str, symbol: str = "BTCUSDT") -> None:
 
 
 def test_root_redirects_to_btcusdt_with_live_synthetic_feed(page: Page, app_url: str):
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
     page.goto(app_url + "/")
     expect(page).to_have_url(re.compile(r"/trade/BTCUSDT$"))
     expect(page.get_by_test_id("symbol-name")).to_have_text("BTCUSDT")
@@ -24,6 +26,7 @@ def test_root_redirects_to_btcusdt_with_live_synthetic_feed(page: Page, app_url:
     expect(page.get_by_test_id("book-bid")).to_have_count(20)
     expect(page.get_by_test_id("book-ask")).to_have_count(20)
     expect(page.get_by_test_id("trade-row").first).to_be_visible()
+    assert blocked == []  # the page works under its Content-Security-Policy
 
 
 def test_price_and_last_candle_move_without_reload(page: Page, app_url: str):

@@ -99,6 +99,13 @@ async def test_the_sixth_log_in_attempt_within_15_minutes_is_refused(world):
         await service.log_in("someone@example.com", PASSWORD, "192.168.1.1")
 
 
+async def test_successful_log_ins_do_not_count_against_the_limit(world):
+    service, *_ = world
+    await service.register("alice@example.com", PASSWORD)
+    for _ in range(8):  # a shared office address logging in all day
+        await service.log_in("alice@example.com", PASSWORD, "10.9.9.9")
+
+
 async def test_log_out_revokes_at_once_and_everywhere_revokes_every_session(world):
     service, clock, *_ = world
     first = await service.register("alice@example.com", PASSWORD)

@@ -6,6 +6,7 @@ import reflex as rx
 
 from numatix.ui.components.connection import connection_indicator, feed_badge
 from numatix.ui.states.market import MarketState
+from numatix.ui.states.session import SessionState
 
 
 def symbol_picker() -> rx.Component:
@@ -18,14 +19,28 @@ def symbol_picker() -> rx.Component:
     )
 
 
-def top_bar(*extra: rx.Component) -> rx.Component:
+def user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(rx.button(rx.icon("user", size=16), SessionState.email, variant="ghost", size="2",
+                                  data_testid="user-menu")),
+        rx.menu.content(
+            rx.menu.item("Trade", on_click=rx.redirect("/trade/BTCUSDT")),
+            rx.menu.item("Settings", on_click=rx.redirect("/settings"), data_testid="menu-settings"),
+            rx.menu.separator(),
+            rx.menu.item("Log out", on_click=SessionState.log_out, data_testid="log-out"),
+        ),
+    )
+
+
+def top_bar(*extra: rx.Component, with_symbol_picker: bool = True) -> rx.Component:
     return rx.hstack(
         rx.link(rx.heading("Numatix", size="5", weight="bold"), href="/", underline="none"),
-        symbol_picker(),
+        symbol_picker() if with_symbol_picker else rx.fragment(),
         rx.spacer(),
         *extra,
         feed_badge(),
         connection_indicator(),
+        user_menu(),
         rx.color_mode.button(size="2", variant="ghost", data_testid="theme-toggle"),
         align="center",
         spacing="3",
@@ -36,9 +51,10 @@ def top_bar(*extra: rx.Component) -> rx.Component:
     )
 
 
-def page_frame(*children: rx.Component, extra: tuple[rx.Component, ...] = ()) -> rx.Component:
+def page_frame(*children: rx.Component, extra: tuple[rx.Component, ...] = (),
+               with_symbol_picker: bool = True) -> rx.Component:
     return rx.box(
-        top_bar(*extra),
+        top_bar(*extra, with_symbol_picker=with_symbol_picker),
         rx.box(*children, padding="12px", width="100%"),
         min_height="100vh",
         width="100%",
