@@ -6,9 +6,10 @@ in one process (see reflex-notes.md).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from numatix.api import errors
+from numatix.api.deps import api_rate_limit
 from numatix.api.routes import auth, health, market
 
 
@@ -22,7 +23,8 @@ def build_api() -> FastAPI:
         redoc_url=None,
     )
     errors.install(api)
-    api.include_router(health.router)
-    api.include_router(auth.router)
-    api.include_router(market.router)
+    limited = [Depends(api_rate_limit)]
+    api.include_router(health.router)  # load balancers poll it: never limited
+    api.include_router(auth.router, dependencies=limited)
+    api.include_router(market.router, dependencies=limited)
     return api

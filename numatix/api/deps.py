@@ -32,3 +32,7 @@ def client_address(request: Request) -> str:
 
 CurrentUser = Annotated[UserView, Depends(current_user)]
 Accounts = Annotated[AccountService, Depends(accounts)]
+
+
+def api_rate_limit(request: Request, service: Annotated[AccountService, Depends(accounts)]) -> None:
+    service.count_api_request(request_token(request), client_address(request))

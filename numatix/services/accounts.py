@@ -20,7 +20,13 @@ from sqlmodel import select
 
 from numatix.domain.credentials import ExchangeCredentials, SignatureKind, VenueChoice
 from numatix.security import passwords
-from numatix.security.rate_limits import LOGIN_BY_ADDRESS, LOGIN_BY_EMAIL, RateLimiter, RateLimitExceeded
+from numatix.security.rate_limits import (
+    API_REQUESTS,
+    LOGIN_BY_ADDRESS,
+    LOGIN_BY_EMAIL,
+    RateLimiter,
+    RateLimitExceeded,
+)
 from numatix.security.tokens import InvalidToken, TokenService, new_session_id
 from numatix.security.vault import Vault
 from numatix.services.errors import AuthenticationRequired, Conflict, RateLimited, ValidationFailed
@@ -175,6 +181,21 @@ class AccountService:
         if live_session.revoked_time_ms is not None or live_session.expires_time_ms <= self._now_ms():
             raise AuthenticationRequired(SESSION_ENDED)
         return _view(user.id, user.email, user.venue)
+
+    def count_api_request(self, token: str | None, address: str) -> None:
+        """100 API requests a minute per user (per address when anonymous). The token's
+        signature is enough to pick the bucket; whether its session lives is checked later."""
+        try:
+            bucket = f"user:{self._tokens.decode(token).user_id}" if token else f"address:{address}"
+        except InvalidToken:
+            bucket = f"address:{address}"
+        try:
+            self._limiter.hit(API_REQUESTS, bucket)
+        except RateLimitExceeded as exceeded:
+            raise RateLimited(
+                f"Too many API requests: at most 100 a minute. Try again in {exceeded.retry_after_seconds} s.",
+                exceeded.retry_after_seconds,
+            ) from None
 
     def session_id_of(self, token: str) -> str:
         try:

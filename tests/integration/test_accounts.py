@@ -99,6 +99,23 @@ async def test_the_sixth_log_in_attempt_within_15_minutes_is_refused(world):
         await service.log_in("someone@example.com", PASSWORD, "192.168.1.1")
 
 
+async def test_an_old_bcrypt_hash_still_logs_in_and_is_upgraded_to_argon2id(world):
+    from passlib.hash import bcrypt
+    from sqlalchemy import select, update
+
+    from numatix.store.tables.accounts import UserRow
+
+    service, _, _, engine, _ = world
+    user = (await service.register("old@example.com", PASSWORD)).user
+    with engine.begin() as connection:
+        connection.execute(update(UserRow).where(UserRow.id == user.id).values(password_hash=bcrypt.hash(PASSWORD)))
+    await service.log_in("old@example.com", PASSWORD, "10.1.1.1")
+    with engine.connect() as connection:
+        stored = connection.execute(select(UserRow.password_hash).where(UserRow.id == user.id)).scalar_one()
+    assert stored.startswith("$argon2id$")
+    await service.log_in("old@example.com", PASSWORD, "10.1.1.1")
+
+
 async def test_successful_log_ins_do_not_count_against_the_limit(world):
     service, *_ = world
     await service.register("alice@example.com", PASSWORD)

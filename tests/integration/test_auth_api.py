@@ -81,3 +81,15 @@ async def test_every_response_carries_the_security_headers(client):
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+async def test_the_101st_api_request_in_a_minute_gets_429(client):
+    erin = (await client.post("/api/auth/register", json={"email": "erin@example.com", "password": PASSWORD})).json()
+    fred = (await client.post("/api/auth/register", json={"email": "fred@example.com", "password": PASSWORD})).json()
+    statuses = [(await client.get("/api/auth/me", headers=bearer(erin["token"]))).status_code for _ in range(100)]
+    assert statuses == [200] * 100
+    refused = await client.get("/api/auth/me", headers=bearer(erin["token"]))
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert (await client.get("/api/auth/me", headers=bearer(fred["token"]))).status_code == 200  # per user
+    assert (await client.get("/api/market/symbols")).status_code == 200  # anonymous: the address's own bucket
+    assert (await client.get("/api/health")).status_code == 200
