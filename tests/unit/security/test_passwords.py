@@ -1,0 +1,55 @@
+import time
+
+import pytest
+from passlib.hash import bcrypt
+
+from numatix.security import passwords
+from numatix.security.passwords import WeakPassword, check_password_strength, hash_password, verify_password
+
+
+def test_hashes_are_argon2id_salted_and_verify():
+    first, second = hash_password("violet-harbour-42"), hash_password("violet-harbour-42")
+    assert first.startswith("$argon2id$") and first != second
+    assert verify_password("violet-harbour-42", first) == (True, None)
+    assert verify_password("violet-harbour-43", first) == (False, None)
+
+
+def test_a_bcrypt_hash_verifies_and_comes_back_as_argon2id():
+    matches, replacement = verify_password("violet-harbour-42", bcrypt.hash("violet-harbour-42"))
+    assert matches and replacement.startswith("$argon2id$")
+    assert verify_password("violet-harbour-42", replacement) == (True, None)
+
+
+@pytest.mark.parametrize("stored", ["", "plain-text", "$argon2id$broken", "$2b$12$short"])
+def test_a_malformed_hash_never_matches_and_never_raises(stored):
+    assert verify_password("anything-at-all", stored) == (False, None)
+
+
+@pytest.mark.parametrize("password, email, message", [
+    ("short-pw1", None, "at least 10"),
+    ("x" * 129, None, "at most 128"),
+    ("Password123", None, "too common"),
+    ("qwertyuiop", None, "too common"),
+    ("alice.smith", "alice.smith@example.com", "email"),
+])
+def test_weak_passwords_are_refused_with_a_reason(password, email, message):
+    with pytest.raises(WeakPassword) as weak:
+        check_password_strength(password, email)
+    assert message in weak.value.message
+
+
+def test_a_good_password_passes():
+    check_password_strength("violet-harbour-42", "alice@example.com")
+
+
+def test_an_unknown_email_costs_as_much_as_a_wrong_password():
+    stored = hash_password("violet-harbour-42")
+    started = time.perf_counter()
+    for _ in range(3):
+        verify_password("wrong-password-1", stored)
+    known = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(3):
+        passwords.verify_against_nothing("wrong-password-1")
+    unknown = time.perf_counter() - started
+    assert unknown > known / 3  # same algorithm and cost, not an instant "no"
