@@ -1,5 +1,8 @@
-"""Errors become JSON at the edge: the message a person can read, and Binance's code when a
-venue refused. Nothing else leaks (no stack traces, no internals)."""
+"""Errors become JSON at the edge, one shape for all: ``{"error": {"code", "message", "field"?}}``.
+
+``code`` is Binance's own (-1013, -2010...) when a venue refused, else a short word for the
+kind of problem. Nothing else leaks (no stack traces, no internals).
+"""
 
 from __future__ import annotations
 
@@ -28,26 +31,31 @@ from numatix.services.errors import (
 
 logger = logging.getLogger(__name__)
 
-SERVICE_STATUS = {AuthenticationRequired: 401, ValidationFailed: 422, NotFound: 404, Conflict: 409, RateLimited: 429}
+SERVICE_STATUS: dict[type, tuple[int, str]] = {
+    AuthenticationRequired: (401, "unauthorized"),
+    ValidationFailed: (422, "invalid"),
+    NotFound: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    RateLimited: (429, "rate_limited"),
+}
 
 
-def body(message: str, field: str | None = None, code: int | None = None) -> dict:
-    payload: dict = {"error": message}
+def body(code: int | str, message: str, field: str | None = None) -> dict:
+    error: dict = {"code": code, "message": message}
     if field:
-        payload["field"] = field
-    if code is not None:
-        payload["code"] = code
-    return payload
+        error["field"] = field
+    return {"error": error}
 
 
 async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
-    status = next((code for kind, code in SERVICE_STATUS.items() if isinstance(error, kind)), 400)
+    status, code = next((known for kind, known in SERVICE_STATUS.items() if isinstance(error, kind)),
+                        (400, "bad_request"))
     headers = {}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after_seconds)
     if isinstance(error, AuthenticationRequired):
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(body(error.message, error.field), status_code=status, headers=headers)
+    return JSONResponse(body(code, error.message, error.field), status_code=status, headers=headers)
 
 
 async def venue_error(_request: Request, error: VenueError) -> JSONResponse:
@@ -67,7 +75,8 @@ async def venue_error(_request: Request, error: VenueError) -> JSONResponse:
     headers = {}
     if isinstance(error, TransientVenueError) and error.retry_after:
         headers["Retry-After"] = str(int(error.retry_after + 0.999))
-    return JSONResponse(body(error.message, code=error.code), status_code=status, headers=headers)
+    return JSONResponse(body(error.code if error.code is not None else "venue_error", error.message),
+                        status_code=status, headers=headers)
 
 
 async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -75,7 +84,7 @@ async def invalid_request(_request: Request, error: RequestValidationError) -> J
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
     field = ".".join(location) or None
     message = f"{field}: {first.get('msg', 'invalid')}" if field else first.get("msg", "Invalid request.")
-    return JSONResponse(body(message, field), status_code=422)
+    return JSONResponse(body("invalid", message, field), status_code=422)
 
 
 def install(api: FastAPI) -> None:

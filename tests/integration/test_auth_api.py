@@ -45,12 +45,13 @@ async def test_register_login_me_logout(client):
 
 async def test_bad_input_names_the_field_and_duplicates_conflict(client):
     weak = await client.post("/api/auth/register", json={"email": "bob@example.com", "password": "short"})
-    assert weak.status_code == 422 and weak.json()["field"] == "password"
+    assert weak.status_code == 422 and weak.json() == {"error": {
+        "code": "invalid", "message": "Password must be at least 10 characters.", "field": "password"}}
     missing = await client.post("/api/auth/register", json={"email": "bob@example.com"})
-    assert missing.status_code == 422 and missing.json()["field"] == "password"
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "password"
     assert (await client.post("/api/auth/register", json={"email": "bob@example.com", "password": PASSWORD})).status_code == 201
     again = await client.post("/api/auth/register", json={"email": "BOB@example.com", "password": PASSWORD})
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
 
 
 async def test_wrong_password_then_429_with_retry_after(client):
@@ -58,7 +59,7 @@ async def test_wrong_password_then_429_with_retry_after(client):
     answers = [await client.post("/api/auth/login", json={"email": "carol@example.com", "password": "nope-nope-nope"})
                for _ in range(5)]
     assert [a.status_code for a in answers] == [401] * 5
-    assert answers[0].json() == {"error": "Email or password is incorrect."}
+    assert answers[0].json() == {"error": {"code": "unauthorized", "message": "Email or password is incorrect."}}
     refused = await client.post("/api/auth/login", json={"email": "carol@example.com", "password": PASSWORD})
     assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 900
 
