@@ -11,6 +11,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from numatix.domain.errors import (
     AuthenticationFailed,
@@ -87,7 +88,15 @@ async def invalid_request(_request: Request, error: RequestValidationError) -> J
     return JSONResponse(body("invalid", message, field), status_code=422)
 
 
+async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    message = error.detail if isinstance(error.detail, str) else "Request refused."
+    return JSONResponse(body(codes.get(error.status_code, "http_error"), message), status_code=error.status_code,
+                        headers=getattr(error, "headers", None))
+
+
 def install(api: FastAPI) -> None:
+    api.add_exception_handler(StarletteHTTPException, http_error)
     api.add_exception_handler(ServiceError, service_error)
     api.add_exception_handler(VenueError, venue_error)
     api.add_exception_handler(RequestValidationError, invalid_request)

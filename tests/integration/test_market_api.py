@@ -44,6 +44,9 @@ async def test_klines_page_backwards_without_overlap(client):
 
 async def test_unknown_symbol_and_bad_interval_are_refused_clearly(client):
     missing = await client.get("/api/market/klines", params={"symbol": "DOGEUSDT"})
-    assert missing.status_code == 404 and "DOGEUSDT" in missing.json()["detail"]
+    error = missing.json()["error"]
+    assert missing.status_code == 404 and error["code"] == "not_found" and error["field"] == "symbol"
+    assert "DOGEUSDT" in error["message"] and "BTCUSDT" in error["message"]  # names what exists
     bad = await client.get("/api/market/klines", params={"symbol": "BTCUSDT", "interval": "2m"})
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "interval"
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from numatix.domain.market import Interval
 from numatix.services import runtime
@@ -15,13 +15,6 @@ router = APIRouter(prefix="/api/market", tags=["market"])
 
 def _market() -> MarketDataService:
     return runtime.current().market
-
-
-def _spec_or_404(symbol: str):
-    try:
-        return _market().spec(symbol)
-    except LookupError as error:
-        raise HTTPException(status_code=404, detail=str(error)) from None
 
 
 @router.get("/symbols", summary="Markets offered, with their price and quantity increments")
@@ -47,7 +40,7 @@ async def klines(
     endTime: int | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> list[dict]:
-    spec = _spec_or_404(symbol)
+    spec = _market().spec(symbol)  # NotFound names the symbols that exist
     candles = await _market().candles(spec.symbol, Interval(interval), end_time_ms=endTime, limit=limit)
     return [
         {
