@@ -15,20 +15,14 @@ import time
 from collections import deque
 from decimal import Decimal
 
-from numatix.domain.market import BookLevel, BookSnapshot, TradePrint
+from numatix.domain.market import TradePrint
 from numatix.domain.errors import OrderNotFound
 from numatix.domain.requests import OrderRequest
+from bench.market_fixtures import SYMBOL, make_book
 from numatix.exchange.paper import FakeClock, InMemoryPaperStore, PaperExchange
 
-SYMBOL = "BTCUSDT"
 ORDERS = 30_000
 TARGET = 20_000
-
-
-def make_book(update_id: int, mid: Decimal) -> BookSnapshot:
-    bids = tuple(BookLevel(mid - Decimal(i + 1), Decimal("0.5")) for i in range(20))
-    asks = tuple(BookLevel(mid + Decimal(i + 1), Decimal("0.5")) for i in range(20))
-    return BookSnapshot(SYMBOL, update_id, 0, bids, asks)
 
 
 def order_mix(rng: random.Random, mid: Decimal) -> tuple[str, OrderRequest]:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from numatix.domain.errors import OrderNotFound
 from numatix.domain.events import ExecutionReport
-from numatix.domain.market import BookLevel, BookSnapshot, TradePrint
+from numatix.domain.market import TradePrint
 from numatix.domain.requests import OrderRequest
+from bench.market_fixtures import SYMBOL, make_book
 from numatix.exchange.paper import PaperExchange
 from numatix.services.events import EventBus
 from numatix.services.trading import TradingService
@@ -28,16 +29,9 @@ from numatix.store.db import make_engine
 from numatix.store.migrations import upgrade_to_head
 from numatix.store.paper_repository import SqlPaperStore
 
-SYMBOL = "BTCUSDT"
 ORDERS = 3_000
 TARGET_RATE = 500
 USERS = 20
-
-
-def make_book(update_id: int, mid: Decimal) -> BookSnapshot:
-    bids = tuple(BookLevel(mid - Decimal(i + 1), Decimal("0.5")) for i in range(20))
-    asks = tuple(BookLevel(mid + Decimal(i + 1), Decimal("0.5")) for i in range(20))
-    return BookSnapshot(SYMBOL, update_id, 0, bids, asks)
 
 
 def next_order(rng: random.Random, mid: Decimal) -> OrderRequest:

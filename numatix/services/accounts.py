@@ -29,7 +29,7 @@ from numatix.security.rate_limits import (
 )
 from numatix.security.tokens import InvalidToken, TokenService, new_session_id
 from numatix.security.vault import Vault
-from numatix.services.errors import AuthenticationRequired, Conflict, RateLimited, ValidationFailed
+from numatix.services.errors import AuthenticationRequired, Conflict, ValidationFailed, limited
 from numatix.store.db import session_scope
 from numatix.store.tables.accounts import ExchangeKeyRow, SessionRow, UserRow
 
@@ -136,14 +136,9 @@ class AccountService:
     def _refuse_when_over_limit(self, email: str, address: str) -> None:
         """Five failed attempts per email and per address in 15 minutes; then even the right
         password waits. Successes do not count, so people behind one address are not locked out."""
-        try:
+        with limited("Too many log-in attempts"):
             self._limiter.check(LOGIN_BY_EMAIL, email)
             self._limiter.check(LOGIN_BY_ADDRESS, address)
-        except RateLimitExceeded as exceeded:
-            raise RateLimited(
-                f"Too many log-in attempts; try again in {_duration(exceeded.retry_after_seconds)}.",
-                exceeded.retry_after_seconds,
-            ) from None
 
     def _count_failure(self, email: str, address: str) -> None:
         for rule, identifier in ((LOGIN_BY_EMAIL, email), (LOGIN_BY_ADDRESS, address)):
@@ -189,13 +184,8 @@ class AccountService:
             bucket = f"user:{self._tokens.decode(token).user_id}" if token else f"address:{address}"
         except InvalidToken:
             bucket = f"address:{address}"
-        try:
+        with limited("Too many API requests: at most 100 a minute"):
             self._limiter.hit(API_REQUESTS, bucket)
-        except RateLimitExceeded as exceeded:
-            raise RateLimited(
-                f"Too many API requests: at most 100 a minute. Try again in {exceeded.retry_after_seconds} s.",
-                exceeded.retry_after_seconds,
-            ) from None
 
     def session_id_of(self, token: str) -> str:
         try:
@@ -360,12 +350,6 @@ def _credentials(user_id: int, api_key: str, secret: str, signature: SignatureKi
     if kind is SignatureKind.ED25519 and "PRIVATE KEY" not in secret:
         raise ValidationFailed("An Ed25519 key is a PEM private key (-----BEGIN PRIVATE KEY-----).", field="secret")
     return ExchangeCredentials(user_id, api_key, secret, kind)
-
-
-def _duration(seconds: int) -> str:
-    if seconds < 90:
-        return f"{seconds} s"
-    return f"{(seconds + 59) // 60} min"
 
 
 

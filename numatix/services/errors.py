@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from numatix.security.rate_limits import RateLimitExceeded
+
 
 class ServiceError(Exception):
     """Base: carries a message meant for the user and, where it applies, the field at fault."""
@@ -32,3 +37,17 @@ class RateLimited(ServiceError):
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+def wait_words(seconds: int) -> str:
+    return f"{seconds} s" if seconds < 90 else f"{(seconds + 59) // 60} min"
+
+
+@contextmanager
+def limited(what: str) -> Iterator[None]:
+    """Turn the limiter's refusal into a RateLimited that says what and how long to wait."""
+    try:
+        yield
+    except RateLimitExceeded as exceeded:
+        seconds = exceeded.retry_after_seconds
+        raise RateLimited(f"{what}. Try again in {wait_words(seconds)}.", seconds) from None

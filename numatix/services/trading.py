@@ -17,8 +17,8 @@ from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import ExchangeInfo, Venue
-from numatix.security.rate_limits import ORDERS, RateLimiter, RateLimitExceeded
-from numatix.services.errors import RateLimited
+from numatix.security.rate_limits import ORDERS, RateLimiter
+from numatix.services.errors import limited
 from numatix.services.events import EventBus
 
 UserId = Hashable
@@ -72,13 +72,8 @@ class TradingService:
         """20 orders a minute per user, whether from a page or a script."""
         if self._limiter is None:
             return
-        try:
+        with limited("Too many orders: at most 20 a minute"):
             self._limiter.hit(ORDERS, str(user_id))
-        except RateLimitExceeded as exceeded:
-            raise RateLimited(
-                f"Too many orders: at most 20 a minute. Try again in {exceeded.retry_after_seconds} s.",
-                exceeded.retry_after_seconds,
-            ) from None
 
     async def cancel_order(
         self, user_id: UserId, symbol: str, *, client_order_id: str | None = None, venue_order_id: int | None = None

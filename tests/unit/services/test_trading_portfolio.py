@@ -138,3 +138,19 @@ async def test_a_venue_without_wallet_reset_says_so(world):
     exchange.can_reset_wallet = False
     with pytest.raises(WalletResetUnavailable):
         await portfolio.reset_wallet(ALICE)
+
+
+async def test_the_21st_order_in_a_minute_waits_and_says_how_long():
+    from numatix.security.rate_limits import RateLimiter
+    from numatix.services.errors import RateLimited
+
+    exchange = make_exchange()
+    trading = TradingService(exchange, EventBus(), limiter=RateLimiter())
+    for _ in range(20):
+        await trading.place_order(ALICE, market_buy("0.0001"))
+    with pytest.raises(RateLimited) as limited:
+        await trading.place_order(ALICE, market_buy("0.0001"))
+    assert limited.value.message.startswith("Too many orders: at most 20 a minute. Try again in")
+    assert 1 <= limited.value.retry_after_seconds <= 60
+    await trading.place_order(BOB, market_buy("0.0001"))  # per user
+    assert len(await trading.order_history(ALICE)) == 20  # the refused one never reached the venue
