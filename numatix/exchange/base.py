@@ -98,8 +98,13 @@ class Venue(abc.ABC, Generic[AccountT]):
     async def open_orders(self, account: AccountT, symbol: str | None = None) -> list[Order]: ...
 
     @abc.abstractmethod
-    async def all_orders(self, account: AccountT, symbol: str | None = None, limit: int = 500) -> list[Order]:
-        """Open and closed orders, newest first (Binance's allOrders)."""
+    async def all_orders(self, account: AccountT, symbol: str | None = None, limit: int = 500,
+                         before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
+        """Newest first (Binance's allOrders); ``before_order_id`` pages back."""
+
+    @abc.abstractmethod
+    async def order_by_id(self, account: AccountT, venue_order_id: int) -> Order:
+        """This account's order; OrderNotFound (-2013) for another account's or none."""
 
     @abc.abstractmethod
     async def my_trades(self, account: AccountT, symbol: str | None = None) -> list[Fill]:

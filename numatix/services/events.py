@@ -103,7 +103,8 @@ class EventBus:
         self._readers.setdefault(user_id, []).append(reader)
         return reader
 
-    def publish(self, user_id: UserId, event: VenueEvent) -> None:
+    def publish(self, user_id: UserId, event: VenueEvent | object) -> None:
+        """Order and balance events from the venue; alerts and other service events too."""
         for reader in self._readers.get(user_id, ()):
             reader._put(event)
 

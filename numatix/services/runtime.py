@@ -26,6 +26,7 @@ from numatix.security.rate_limits import RateLimiter
 from numatix.security.tokens import TokenService
 from numatix.security.vault import Vault
 from numatix.services.accounts import AccountService, KeyChecker
+from numatix.services.alerts import AlertService
 from numatix.services.events import EventBus
 from numatix.services.market_data import MarketDataService
 from numatix.services.portfolio import PortfolioService
@@ -47,6 +48,8 @@ class Runtime:
         self.limiter = RateLimiter(settings.redis_url or "memory://")
         self.trading = TradingService(venue, self.events, limiter=self.limiter)
         self.accounts = account_service(settings, database, self.limiter, venue.check_credentials)
+        self.alerts = AlertService(database, self.events, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols}, self.last_price)
+        hub.add_listener(self.alerts.on_market_event)
         self.portfolio = PortfolioService(venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols})
 
     @classmethod

@@ -9,10 +9,11 @@ through unchanged: the edge turns them into words for a person or JSON for a scr
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable, Hashable
 
-from numatix.domain.errors import OrderNotFound
+from numatix.domain.errors import CANCEL_REJECTED, MSG_UNKNOWN_ORDER, OrderNotFound
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
@@ -51,6 +52,7 @@ class TradingService:
         self._user_of = user_of
         self._client_order_ids = client_order_ids
         self._limiter = limiter
+        self._in_flight: dict[tuple, asyncio.Future[Order]] = {}
 
     def on_venue_event(self, event: VenueEvent) -> None:
         """The venue's listener: every order and balance event goes to its user's topic."""
@@ -63,6 +65,44 @@ class TradingService:
         if request.client_order_id is None:
             request = request.with_client_order_id(self._client_order_ids())
         return await self.venue.submit(self._account_for(user_id), request)
+
+    async def place_order_once(self, user_id: UserId, request: OrderRequest) -> tuple[Order, bool]:
+        """Place an order unless one with this client order id already exists: a script that
+        retries after a lost reply gets the same order back, never a second one.
+        Returns (the order, whether it was created now)."""
+        if request.client_order_id is None:
+            report = await self.place_order(user_id, request)
+            return await self.order_by_id(user_id, report.venue_order_id), True
+        key = (user_id, request.symbol, request.client_order_id)
+        in_flight = self._in_flight.get(key)
+        if in_flight is not None:  # the same retry racing the first attempt: share its outcome
+            return await asyncio.shield(in_flight), False
+        existing = await self._existing(user_id, request)
+        if existing is not None:
+            return existing, False
+        attempt = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = attempt
+        try:
+            report = await self.place_order(user_id, request)
+            order = await self.order_by_id(user_id, report.venue_order_id)
+            attempt.set_result(order)
+            return order, True
+        except BaseException as error:
+            attempt.set_exception(error)
+            attempt.exception()  # retrieved here, so a lone attempt does not warn
+            raise
+        finally:
+            del self._in_flight[key]
+
+    async def _existing(self, user_id: UserId, request: OrderRequest) -> Order | None:
+        try:
+            return await self.venue.query_order(self._account_for(user_id), request.symbol, request.client_order_id)
+        except OrderNotFound:
+            return None
+
+    async def order_by_id(self, user_id: UserId, venue_order_id: int) -> Order:
+        """This user's order; another user's id is as unknown as one that never existed."""
+        return await self.venue.order_by_id(self._account_for(user_id), venue_order_id)
 
     async def place_oco(self, user_id: UserId, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
         self._count_order(user_id)
@@ -84,10 +124,11 @@ class TradingService:
 
     async def cancel_order_by_id(self, user_id: UserId, venue_order_id: int) -> ExecutionReport:
         """Cancel knowing only the order id (the REST contract's ``DELETE /orders/{orderId}``)."""
-        for order in await self.open_orders(user_id):
-            if order.venue_order_id == venue_order_id:
-                return await self.cancel_order(user_id, order.symbol, venue_order_id=venue_order_id)
-        raise OrderNotFound(-2011, "Unknown order sent.")
+        try:
+            order = await self.order_by_id(user_id, venue_order_id)
+        except OrderNotFound:
+            raise OrderNotFound(CANCEL_REJECTED, MSG_UNKNOWN_ORDER) from None
+        return await self.cancel_order(user_id, order.symbol, venue_order_id=venue_order_id)
 
     async def cancel_all(self, user_id: UserId, symbol: str) -> list[ExecutionReport]:
         return await self.venue.cancel_all(self._account_for(user_id), symbol)
@@ -96,9 +137,12 @@ class TradingService:
         orders = await self.venue.open_orders(self._account_for(user_id), symbol)
         return sorted(orders, key=lambda order: order.venue_order_id, reverse=True)
 
-    async def order_history(self, user_id: UserId, symbol: str | None = None, limit: int = 500) -> list[Order]:
-        """Open and closed orders, newest first."""
-        return await self.venue.all_orders(self._account_for(user_id), symbol, limit)
+    async def order_history(
+        self, user_id: UserId, symbol: str | None = None, limit: int = 500,
+        before_order_id: int | None = None, is_open: bool | None = None,
+    ) -> list[Order]:
+        """Newest first; pass the last order id seen as ``before_order_id`` for the next page."""
+        return await self.venue.all_orders(self._account_for(user_id), symbol, limit, before_order_id, is_open)
 
     async def fills(self, user_id: UserId, symbol: str | None = None) -> list[Fill]:
         """Oldest first."""

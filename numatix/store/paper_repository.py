@@ -181,11 +181,23 @@ class SqlPaperStore:
             for row in rows
         ]
 
-    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500) -> list[Order]:
+    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500,
+                    before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
         query = select(ORDERS).where(ORDERS.c.account_id == _account_id(account))
         if symbol is not None:
             query = query.where(ORDERS.c.symbol == symbol)
-        query = query.order_by(ORDERS.c.venue_order_id.desc()).limit(limit)
+        if before_order_id is not None:
+            query = query.where(ORDERS.c.venue_order_id < before_order_id)
+        if is_open is not None:
+            query = query.where(ORDERS.c.is_open.is_(is_open))
+        return self._orders(query.order_by(ORDERS.c.venue_order_id.desc()).limit(limit))
+
+    def load_order_by_id(self, account: Hashable, venue_order_id: int) -> Order | None:
+        found = self._orders(select(ORDERS).where(ORDERS.c.account_id == _account_id(account),
+                                                  ORDERS.c.venue_order_id == venue_order_id))
+        return found[0] if found else None
+
+    def _orders(self, query) -> list[Order]:
         with self._reading() as connection:
             rows = connection.execute(query).mappings().all()
             trade_ids = self._trade_ids(connection, [row["venue_order_id"] for row in rows])

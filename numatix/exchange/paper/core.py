@@ -152,6 +152,10 @@ class PaperCore:
             if e.account == account and (symbol is None or e.order.symbol == symbol)
         ]
 
+    def open_order(self, account: Hashable, venue_order_id: int) -> Order | None:
+        entry = self._open.get(venue_order_id)
+        return entry.order.copy() if entry is not None and entry.account == account else None
+
     def find_order(self, account: Hashable, symbol: str, client_order_id: str) -> Order:
         entry = self._by_client_id.get((account, symbol, client_order_id))
         if entry is not None:

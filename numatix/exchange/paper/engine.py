@@ -11,8 +11,10 @@ import asyncio
 from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
 
+from numatix.domain import errors
 from numatix.domain.balances import PAPER_STARTING_BALANCES, Balance, LedgerEntry
 from numatix.domain.credentials import ExchangeCredentials
+from numatix.domain.errors import OrderNotFound
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.filters import SymbolFilters
 from numatix.domain.market import BookSnapshot, Ticker24h, TradePrint
@@ -112,8 +114,15 @@ class PaperExchange(Venue[PaperAccount]):
     async def open_orders(self, account: PaperAccount, symbol: str | None = None) -> list[Order]:
         return self._core.open_orders(account, symbol)
 
-    async def all_orders(self, account: PaperAccount, symbol: str | None = None, limit: int = 500) -> list[Order]:
-        return self.store.load_orders(account, symbol, limit)
+    async def all_orders(self, account: PaperAccount, symbol: str | None = None, limit: int = 500,
+                         before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
+        return self.store.load_orders(account, symbol, limit, before_order_id, is_open)
+
+    async def order_by_id(self, account: PaperAccount, venue_order_id: int) -> Order:
+        order = self._core.open_order(account, venue_order_id) or self.store.load_order_by_id(account, venue_order_id)
+        if order is None:
+            raise OrderNotFound(errors.NO_SUCH_ORDER, errors.MSG_ORDER_DOES_NOT_EXIST)
+        return order
 
     async def my_trades(self, account: PaperAccount, symbol: str | None = None) -> list[Fill]:
         return self.store.load_fills(account, symbol)

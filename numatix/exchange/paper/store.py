@@ -56,8 +56,11 @@ class PaperStore(Protocol):
 
     def load_open_orders(self) -> list[PaperOrderRecord]: ...
 
-    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500) -> list[Order]:
-        """Open and closed orders, newest first."""
+    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500,
+                    before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
+        """Newest first; ``before_order_id`` pages back, ``is_open`` filters."""
+
+    def load_order_by_id(self, account: Hashable, venue_order_id: int) -> Order | None: ...
 
     def load_order(self, account: Hashable, symbol: str, client_order_id: str) -> Order | None:
         """The latest order with this client id (open or closed), for queries."""
@@ -112,11 +115,20 @@ class InMemoryPaperStore:
     def load_ledger(self, account: Hashable) -> list[LedgerEntry]:
         return list(self.ledger.get(account, []))
 
-    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500) -> list[Order]:
-        records = [r for r in self.orders.values()
-                   if r.account == account and (symbol is None or r.order.symbol == symbol)]
+    def load_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500,
+                    before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
+        records = [
+            r for r in self.orders.values()
+            if r.account == account and (symbol is None or r.order.symbol == symbol)
+            and (before_order_id is None or r.order.venue_order_id < before_order_id)
+            and (is_open is None or r.order.is_open == is_open)
+        ]
         records.sort(key=lambda r: r.order.venue_order_id, reverse=True)
         return [r.order.copy() for r in records[:limit]]
+
+    def load_order_by_id(self, account: Hashable, venue_order_id: int) -> Order | None:
+        record = self.orders.get(venue_order_id)
+        return record.order.copy() if record is not None and record.account == account else None
 
     def load_open_orders(self) -> list[PaperOrderRecord]:
         records = [r for r in self.orders.values() if r.order.is_open]

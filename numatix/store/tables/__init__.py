@@ -5,3 +5,4 @@ Each feature adds its module here (accounts, paper exchange, alerts).
 
 from numatix.store.tables import paper  # noqa: F401
 from numatix.store.tables import accounts  # noqa: F401
+from numatix.store.tables import alerts  # noqa: F401

@@ -1,0 +1,101 @@
+"""Price alerts on a real database: validation, firing once, isolation, unseen on return."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from numatix.domain.market import TradePrint
+from numatix.domain.symbols import DEFAULT_SYMBOLS
+from numatix.services.alerts import AlertService, AlertTriggered
+from numatix.services.errors import NotFound, ValidationFailed
+from numatix.services.events import EventBus
+from numatix.store.db import make_engine
+from numatix.store.tables.accounts import UserRow
+from numatix.store.db import session_scope
+
+PRICES = {"BTCUSDT": D("50000")}
+
+
+def trade(price, symbol="BTCUSDT", trade_id=1):
+    return TradePrint(symbol, trade_id, D(price), D("0.01"), 1_800_000_000_000, False)
+
+
+@pytest.fixture
+def world(database_url):
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        for n in (1, 2):
+            session.add(UserRow(id=n, email=f"u{n}@example.com", password_hash="x", created_time_ms=0,
+                                password_changed_ms=0))
+    bus = EventBus()
+    service = AlertService(engine, bus, DEFAULT_SYMBOLS, PRICES.get)
+    yield service, bus, engine
+    engine.dispose()
+
+
+def test_creating_checks_symbol_direction_price_and_where_the_market_is(world):
+    service, *_ = world
+    for kwargs, field in [
+        ({"symbol": "DOGEUSDT", "direction": "above", "price": "1"}, "symbol"),
+        ({"symbol": "BTCUSDT", "direction": "sideways", "price": "1"}, "direction"),
+        ({"symbol": "BTCUSDT", "direction": "above", "price": "abc"}, "price"),
+        ({"symbol": "BTCUSDT", "direction": "above", "price": "-5"}, "price"),
+        ({"symbol": "BTCUSDT", "direction": "above", "price": "49000"}, "price"),  # already above
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            service.create(1, **kwargs)
+        assert refused.value.field == field
+    alert = service.create(1, "btcusdt", "above", "51000.005")
+    assert (alert.symbol, alert.price, alert.active) == ("BTCUSDT", D("51000"), True)  # rounded to the tick
+
+
+def test_an_alert_fires_once_to_its_owner_only(world):
+    service, bus, _ = world
+    alice, bob = bus.subscribe(1), bus.subscribe(2)
+    above = service.create(1, "BTCUSDT", "above", "51000")
+    below = service.create(1, "BTCUSDT", "below", "49000")
+    service.on_trade(trade("50999.99"))
+    assert alice.drain() == []
+    service.on_trade(trade("51000"))
+    service.on_trade(trade("51500", trade_id=2))
+    [fired] = alice.drain()
+    assert isinstance(fired, AlertTriggered) and fired.alert.id == above.id
+    assert fired.alert.triggered_price == D("51000") and bob.drain() == []
+    service.on_trade(trade("48000", trade_id=3))
+    assert [e.alert.id for e in alice.drain()] == [below.id]
+    assert [a.active for a in service.list(1)] == [False, False]
+
+
+def test_a_restarted_checker_neither_refires_nor_forgets(world):
+    service, bus, engine = world
+    fired = service.create(1, "BTCUSDT", "above", "51000")
+    waiting = service.create(1, "BTCUSDT", "below", "40000")
+    service.on_trade(trade("51000"))
+    restarted = AlertService(engine, bus, DEFAULT_SYMBOLS, PRICES.get)
+    reader = bus.subscribe(1)
+    restarted.on_trade(trade("52000", trade_id=2))
+    assert reader.drain() == []
+    restarted.on_trade(trade("39000", trade_id=3))
+    assert [e.alert.id for e in reader.drain()] == [waiting.id]
+    assert fired.id not in [e.alert.id for e in reader.drain()]
+
+
+def test_fired_while_away_is_shown_once_on_return(world):
+    service, *_ = world
+    alert = service.create(1, "BTCUSDT", "above", "51000")
+    service.on_trade(trade("51000"))
+    assert [a.id for a in service.unseen(1)] == [alert.id]
+    assert service.unseen(1) == []
+
+
+def test_one_user_cannot_delete_anothers_alert(world):
+    service, *_ = world
+    alert = service.create(1, "BTCUSDT", "above", "51000")
+    with pytest.raises(NotFound):
+        service.delete(2, alert.id)
+    assert service.list(2) == []
+    service.delete(1, alert.id)
+    service.on_trade(trade("52000"))
+    assert service.list(1) == []
