@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from numatix.api import errors
 from numatix.api.deps import api_rate_limit
-from numatix.api.routes import auth, health, market
+from numatix.api.routes import alerts, auth, health, market, trading
 
 
 def build_api() -> FastAPI:
@@ -27,4 +27,6 @@ def build_api() -> FastAPI:
     api.include_router(health.router)  # load balancers poll it: never limited
     api.include_router(auth.router, dependencies=limited)
     api.include_router(market.router, dependencies=limited)
+    api.include_router(trading.router, dependencies=limited)
+    api.include_router(alerts.router, dependencies=limited)
     return api

@@ -36,3 +36,10 @@ Accounts = Annotated[AccountService, Depends(accounts)]
 
 def api_rate_limit(request: Request, service: Annotated[AccountService, Depends(accounts)]) -> None:
     service.count_api_request(request_token(request), client_address(request))
+
+
+def services() -> runtime.Runtime:
+    return runtime.current()
+
+
+Services = Annotated[runtime.Runtime, Depends(services)]

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from numatix.config import Settings, get_settings
 from numatix.domain.symbols import DEFAULT_SYMBOLS
 from numatix.exchange.base import Venue
-from numatix.exchange.paper import LogNormalLatency, PaperExchange
+from numatix.exchange.paper import LogNormalLatency, PaperExchange, ZeroLatency
 from numatix.market.hub import MarketHub
 from numatix.market.selection import choose_feed
 from numatix.security.rate_limits import RateLimiter
@@ -43,6 +43,7 @@ class Runtime:
         self.hub = hub
         self.database = database
         self.venue = venue
+        self.venue_kind = "paper"
         self.market = MarketDataService(hub)
         self.events = EventBus()
         self.limiter = RateLimiter(settings.redis_url or "memory://")
@@ -92,7 +93,8 @@ def paper_venue(settings: Settings, database: Engine, hub: MarketHub) -> PaperEx
     exchange = PaperExchange(
         SqlPaperStore(database),
         symbols={symbol: DEFAULT_SYMBOLS[symbol] for symbol in hub.symbols},
-        latency=LogNormalLatency(seed=settings.seed),
+        latency=LogNormalLatency(median_ms=settings.paper_latency_ms, seed=settings.seed)
+        if settings.paper_latency_ms else ZeroLatency(),
     )
     hub.add_listener(exchange.on_market_event)
     return exchange

@@ -25,7 +25,8 @@ async def client(tmp_path):
 async def test_health_reports_the_live_feed(client):
     response = await client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "feed": {"kind": "synthetic", "status": "live"}}
+    assert response.json() == {"status": "ok", "database": "ok", "feed": {"kind": "synthetic", "status": "live"},
+                               "venue": {"kind": "paper", "status": "ok"}}
 
 
 async def test_symbols_carry_their_increments_as_decimal_strings(client):

@@ -1,20 +1,33 @@
-"""Liveness and readiness for operators and load balancers."""
+"""Liveness and readiness for operators and load balancers: database, feed and venue."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlalchemy import text
 
 from numatix.services import runtime
 
 router = APIRouter(prefix="/api", tags=["health"])
 
 
-@router.get("/health", summary="Is the app up, and is its market feed live?")
+@router.get("/health", summary="Is the app up: database reachable, market feed live, venue ready?")
 def health() -> JSONResponse:
     try:
-        market = runtime.current().market
+        current = runtime.current()
     except RuntimeError:
         return JSONResponse({"status": "starting"}, status_code=503)
-    feed = {"kind": market.feed_kind.value, "status": market.feed_status.value}
-    return JSONResponse({"status": "ok", "feed": feed})
+    try:
+        with current.database.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as error:  # reported, not raised: health must answer even when the database does not
+        database = f"error: {type(error).__name__}"
+    market = current.market
+    body = {
+        "status": "ok" if database == "ok" else "degraded",
+        "database": database,
+        "feed": {"kind": market.feed_kind.value, "status": market.feed_status.value},
+        "venue": {"kind": current.venue_kind, "status": "ok"},
+    }
+    return JSONResponse(body, status_code=200 if database == "ok" else 503)

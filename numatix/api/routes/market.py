@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from decimal import Decimal
+
 from numatix.domain.market import Interval
 from numatix.services import runtime
 from numatix.services.market_data import MarketDataService
@@ -51,3 +53,39 @@ async def klines(
         }
         for c in candles
     ]
+
+
+@router.get("/ticker", summary="24-hour statistics and the last price")
+def ticker(symbol: Annotated[str, Query(max_length=20)]) -> dict:
+    snapshot = _market().snapshot(symbol)
+    last = snapshot.last_trade
+    stats = snapshot.ticker
+    return {
+        "symbol": snapshot.symbol,
+        "lastPrice": _text(last.price if last else None),
+        "priceChange": _text(stats.price_change if stats else None),
+        "priceChangePercent": _text(stats.price_change_percent if stats else None),
+        "highPrice": _text(stats.high_price if stats else None),
+        "lowPrice": _text(stats.low_price if stats else None),
+        "volume": _text(stats.volume if stats else None),
+        "quoteVolume": _text(stats.quote_volume if stats else None),
+        "time": last.time_ms if last else None,
+    }
+
+
+@router.get("/depth", summary="The order book, best prices first")
+def depth(symbol: Annotated[str, Query(max_length=20)], limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict:
+    snapshot = _market().snapshot(symbol)
+    book = snapshot.book
+    if book is None:
+        return {"symbol": snapshot.symbol, "lastUpdateId": 0, "bids": [], "asks": []}
+    return {
+        "symbol": snapshot.symbol,
+        "lastUpdateId": book.update_id,
+        "bids": [[_text(level.price), _text(level.quantity)] for level in book.bids[:limit]],
+        "asks": [[_text(level.price), _text(level.quantity)] for level in book.asks[:limit]],
+    }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")

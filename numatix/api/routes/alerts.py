@@ -1,0 +1,36 @@
+"""Price alerts: list, create, delete. They fire once, on the server, as ALERT_TRIGGERED events."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, Field
+
+from numatix.api import shapes
+from numatix.api.deps import CurrentUser, Services
+
+router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+
+
+class AlertBody(BaseModel):
+    symbol: str = Field(max_length=20, examples=["BTCUSDT"])
+    direction: Literal["above", "below"]
+    price: Decimal = Field(gt=0, examples=["70000"])
+
+
+@router.get("", summary="Your alerts, newest first (active and fired)")
+def list_alerts(user: CurrentUser, runtime: Services) -> list[dict]:
+    return [shapes.alert(a) for a in runtime.alerts.list(user.id)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Alert me when the price trades above/below a level")
+def create_alert(body: AlertBody, user: CurrentUser, runtime: Services) -> dict:
+    return shapes.alert(runtime.alerts.create(user.id, body.symbol, body.direction, body.price))
+
+
+@router.delete("/{alertId}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete one of your alerts")
+def delete_alert(alertId: int, user: CurrentUser, runtime: Services) -> Response:
+    runtime.alerts.delete(user.id, alertId)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
