@@ -42,6 +42,7 @@ class Settings:
     seed: int
     log_level: str
     paper_latency_ms: int = 120
+    session_ttl_seconds: int = 7 * 24 * 3600
     previous_secret_keys: tuple[str, ...] = ()
     secret_key_file: Path | None = None  # where the generated key lives; None when set in the environment
 
@@ -185,6 +186,7 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
         symbols=_symbols(values),
         seed=_integer(values, "NUMATIX_SEED", 7),
         paper_latency_ms=_integer(values, "NUMATIX_PAPER_LATENCY_MS", 120),
+        session_ttl_seconds=_integer(values, "NUMATIX_SESSION_TTL_SECONDS", 7 * 24 * 3600, minimum=60),
         previous_secret_keys=_previous_secret_keys(values, data_dir),
         secret_key_file=None if _env(values, "NUMATIX_SECRET_KEY") else data_dir / "secret.key",
         log_level=_choice(values, "NUMATIX_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),

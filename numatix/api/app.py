@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from numatix.api import errors
 from numatix.api.deps import api_rate_limit
-from numatix.api.routes import alerts, auth, health, market, trading
+from numatix.api.routes import alerts, auth, events, health, market, trading
 
 
 def build_api() -> FastAPI:
@@ -29,4 +29,5 @@ def build_api() -> FastAPI:
     api.include_router(market.router, dependencies=limited)
     api.include_router(trading.router, dependencies=limited)
     api.include_router(alerts.router, dependencies=limited)
+    api.include_router(events.router)
     return api

@@ -84,6 +84,7 @@ class AccountService:
         self._limiter = limiter
         self._check_key = check_key
         self._clock = clock
+        self._revocation_listeners: list[Callable[[int, str | None, str | None], None]] = []
 
     # ------------------------------------------------------------ sign-up, log-in
     async def register(
@@ -187,11 +188,11 @@ class AccountService:
         with limited("Too many API requests: at most 100 a minute"):
             self._limiter.hit(API_REQUESTS, bucket)
 
-    def session_id_of(self, token: str) -> str:
-        try:
-            return self._tokens.decode(token).session_id
-        except InvalidToken:
-            raise AuthenticationRequired(SESSION_ENDED) from None
+    def on_revoke(self, listener: Callable[[int, str | None, str | None], None]) -> None:
+        """``listener(user_id, session_id, keep_session_id)`` when sessions end: one session,
+        or (session_id None) all of the user's but ``keep_session_id``. Open event sockets
+        close at once instead of waiting for their token to expire."""
+        self._revocation_listeners.append(listener)
 
     def log_out(self, token: str | None) -> None:
         """Ends this token's session; an already dead token is fine (log-out is idempotent)."""
@@ -200,12 +201,25 @@ class AccountService:
         except InvalidToken:
             return
         self._revoke(SessionRow.id == claims.session_id)
+        self._announce(claims.user_id, claims.session_id, None)
 
     def log_out_everywhere(self, user_id: int, keep_session_id: str | None = None) -> None:
         condition = SessionRow.user_id == user_id
         if keep_session_id is not None:
             condition = condition & (SessionRow.id != keep_session_id)
         self._revoke(condition)
+        self._announce(user_id, None, keep_session_id)
+
+    def _announce(self, user_id: int, session_id: str | None, keep_session_id: str | None) -> None:
+        for listener in self._revocation_listeners:
+            listener(user_id, session_id, keep_session_id)
+
+    def token_claims(self, token: str):
+        """The token's claims without touching the database (its session is checked apart)."""
+        try:
+            return self._tokens.decode(token)
+        except InvalidToken:
+            raise AuthenticationRequired(SESSION_ENDED) from None
 
     def _revoke(self, condition) -> None:
         with session_scope(self._database) as session:

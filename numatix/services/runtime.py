@@ -78,7 +78,7 @@ class Runtime:
 
 def account_service(settings: Settings, database: Engine, limiter: RateLimiter, check_key: KeyChecker) -> AccountService:
     return AccountService(
-        database, TokenService(token_secret(settings.secret_key)),
+        database, TokenService(token_secret(settings.secret_key), ttl_seconds=settings.session_ttl_seconds),
         Vault.from_secrets(settings.secret_key, settings.previous_secret_keys), limiter, check_key,
     )
 

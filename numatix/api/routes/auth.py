@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from numatix.api.deps import Accounts, CurrentUser, client_address, request_token
+from numatix.services import runtime
 from numatix.services.accounts import SESSION_COOKIE, SignedIn, UserView
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -67,7 +68,8 @@ def browser_session(request: Request, user: CurrentUser) -> Response:
     token = request_token(request) or ""
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=7 * 24 * 3600, path="/", httponly=True, samesite="lax",
+        SESSION_COOKIE, token, max_age=runtime.current().settings.session_ttl_seconds, path="/", httponly=True,
+        samesite="lax",
         secure=request.url.scheme == "https",
     )
     return response
