@@ -43,6 +43,8 @@ class Settings:
     log_level: str
     paper_latency_ms: int = 120
     session_ttl_seconds: int = 7 * 24 * 3600
+    orders_per_minute: int = 20
+    api_requests_per_minute: int = 100
     previous_secret_keys: tuple[str, ...] = ()
     secret_key_file: Path | None = None  # where the generated key lives; None when set in the environment
 
@@ -186,6 +188,8 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
         symbols=_symbols(values),
         seed=_integer(values, "NUMATIX_SEED", 7),
         paper_latency_ms=_integer(values, "NUMATIX_PAPER_LATENCY_MS", 120),
+        orders_per_minute=_integer(values, "NUMATIX_ORDERS_PER_MINUTE", 20, minimum=1),
+        api_requests_per_minute=_integer(values, "NUMATIX_API_REQUESTS_PER_MINUTE", 100, minimum=1),
         session_ttl_seconds=_integer(values, "NUMATIX_SESSION_TTL_SECONDS", 7 * 24 * 3600, minimum=60),
         previous_secret_keys=_previous_secret_keys(values, data_dir),
         secret_key_file=None if _env(values, "NUMATIX_SECRET_KEY") else data_dir / "secret.key",

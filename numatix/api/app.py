@@ -23,11 +23,11 @@ def build_api() -> FastAPI:
         redoc_url=None,
     )
     errors.install(api)
-    limited = [Depends(api_rate_limit)]
+    limited = {"dependencies": [Depends(api_rate_limit)], "responses": errors.COMMON_RESPONSES}
     api.include_router(health.router)  # load balancers poll it: never limited
-    api.include_router(auth.router, dependencies=limited)
-    api.include_router(market.router, dependencies=limited)
-    api.include_router(trading.router, dependencies=limited)
-    api.include_router(alerts.router, dependencies=limited)
+    api.include_router(auth.router, **limited)
+    api.include_router(market.router, **limited)
+    api.include_router(trading.router, **limited)
+    api.include_router(alerts.router, **limited)
     api.include_router(events.router)
     return api

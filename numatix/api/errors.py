@@ -11,6 +11,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from numatix.domain.errors import (
@@ -38,6 +39,32 @@ SERVICE_STATUS: dict[type, tuple[int, str]] = {
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     RateLimited: (429, "rate_limited"),
+}
+
+
+class ErrorDetail(BaseModel):
+    code: int | str = Field(description="Binance's code when a venue refused (e.g. -1013), else a word")
+    message: str
+    field: str | None = Field(default=None, description="The input at fault, when there is one")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _documented(description: str, **extra) -> dict:
+    return {"model": ErrorBody, "description": description, **extra}
+
+
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+COMMON_RESPONSES: dict[int | str, dict] = {
+    400: _documented("Refused by the venue, with Binance's code and message"),
+    401: _documented("No valid session: log in"),
+    404: _documented("Not found (or not yours)"),
+    409: _documented("Already exists"),
+    422: _documented("Invalid input; names the field and the rule"),
+    429: _documented("Too many requests", headers=RETRY_AFTER),
+    503: _documented("The venue is briefly unavailable", headers=RETRY_AFTER),
 }
 
 

@@ -35,15 +35,17 @@ class RateLimitExceeded(Exception):
 
 
 class RateLimiter:
-    def __init__(self, storage_uri: str = "memory://") -> None:
+    def __init__(self, storage_uri: str = "memory://", overrides: dict[str, str] | None = None) -> None:
+        """``overrides``: rule name -> limit text, for an operator who tunes a limit."""
         self._storage = storage_from_string(storage_uri)
         self._limiter = MovingWindowRateLimiter(self._storage)
+        self._overrides = dict(overrides or {})
         self._parsed = {}
 
     def _limit(self, rule: Rule):
         parsed = self._parsed.get(rule)
         if parsed is None:
-            parsed = self._parsed[rule] = parse(rule.limit)
+            parsed = self._parsed[rule] = parse(self._overrides.get(rule.name, rule.limit))
         return parsed
 
     def hit(self, rule: Rule, *identifiers: str) -> None:

@@ -185,7 +185,7 @@ class AccountService:
             bucket = f"user:{self._tokens.decode(token).user_id}" if token else f"address:{address}"
         except InvalidToken:
             bucket = f"address:{address}"
-        with limited("Too many API requests: at most 100 a minute"):
+        with limited("Too many API requests this minute"):
             self._limiter.hit(API_REQUESTS, bucket)
 
     def on_revoke(self, listener: Callable[[int, str | None, str | None], None]) -> None:

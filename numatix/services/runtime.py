@@ -22,7 +22,7 @@ from numatix.exchange.base import Venue
 from numatix.exchange.paper import LogNormalLatency, PaperExchange, ZeroLatency
 from numatix.market.hub import MarketHub
 from numatix.market.selection import choose_feed
-from numatix.security.rate_limits import RateLimiter
+from numatix.security.rate_limits import API_REQUESTS, ORDERS, RateLimiter
 from numatix.security.tokens import TokenService
 from numatix.security.vault import Vault
 from numatix.services.accounts import AccountService, KeyChecker
@@ -46,7 +46,10 @@ class Runtime:
         self.venue_kind = "paper"
         self.market = MarketDataService(hub)
         self.events = EventBus()
-        self.limiter = RateLimiter(settings.redis_url or "memory://")
+        self.limiter = RateLimiter(settings.redis_url or "memory://", {
+            ORDERS.name: f"{settings.orders_per_minute}/minute",
+            API_REQUESTS.name: f"{settings.api_requests_per_minute}/minute",
+        })
         self.trading = TradingService(venue, self.events, limiter=self.limiter)
         self.accounts = account_service(settings, database, self.limiter, venue.check_credentials)
         self.alerts = AlertService(database, self.events, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols}, self.last_price)

@@ -112,7 +112,7 @@ class TradingService:
         """20 orders a minute per user, whether from a page or a script."""
         if self._limiter is None:
             return
-        with limited("Too many orders: at most 20 a minute"):
+        with limited("Too many orders this minute"):
             self._limiter.hit(ORDERS, str(user_id))
 
     async def cancel_order(

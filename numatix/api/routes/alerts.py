@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 
 from numatix.api import shapes
@@ -31,6 +31,6 @@ def create_alert(body: AlertBody, user: CurrentUser, runtime: Services) -> dict:
 
 
 @router.delete("/{alertId}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete one of your alerts")
-def delete_alert(alertId: int, user: CurrentUser, runtime: Services) -> Response:
+def delete_alert(alertId: Annotated[int, Path(ge=1, le=2**63 - 1)], user: CurrentUser, runtime: Services) -> Response:
     runtime.alerts.delete(user.id, alertId)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

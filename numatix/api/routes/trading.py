@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, Field
 
 from numatix.api import shapes
@@ -14,6 +14,8 @@ from numatix.domain.requests import OrderRequest
 
 router = APIRouter(prefix="/api/trading", tags=["trading"])
 
+MAX_ID = 2**63 - 1  # ids are 64-bit in the database
+OrderId = Annotated[int, Path(ge=1, le=MAX_ID, description="The orderId the order was placed with")]
 Amount = Annotated[Decimal | None, Field(default=None, ge=0, description="A decimal string, e.g. \"0.001\"")]
 
 
@@ -59,7 +61,7 @@ async def list_orders(
     symbol: Annotated[str | None, Query(max_length=20)] = None,
     status_filter: Annotated[Literal["open", "closed", "all"], Query(alias="status")] = "all",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[int | None, Query(ge=1, description="X-Next-Cursor from the previous page")] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID, description="X-Next-Cursor from the previous page")] = None,
 ) -> list[dict]:
     is_open = {"open": True, "closed": False, "all": None}[status_filter]
     orders = await runtime.trading.order_history(user.id, symbol.upper() if symbol else None, limit + 1, cursor,
@@ -71,12 +73,12 @@ async def list_orders(
 
 
 @router.get("/orders/{orderId}", summary="One of your orders")
-async def get_order(orderId: int, user: CurrentUser, runtime: Services) -> dict:
+async def get_order(orderId: OrderId, user: CurrentUser, runtime: Services) -> dict:
     return shapes.order(await runtime.trading.order_by_id(user.id, orderId))
 
 
 @router.delete("/orders/{orderId}", summary="Cancel one of your open orders")
-async def cancel_order(orderId: int, user: CurrentUser, runtime: Services) -> dict:
+async def cancel_order(orderId: OrderId, user: CurrentUser, runtime: Services) -> dict:
     await runtime.trading.cancel_order_by_id(user.id, orderId)
     return {"message": "Order cancelled successfully", "orderId": orderId}
 

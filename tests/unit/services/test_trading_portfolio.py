@@ -150,7 +150,7 @@ async def test_the_21st_order_in_a_minute_waits_and_says_how_long():
         await trading.place_order(ALICE, market_buy("0.0001"))
     with pytest.raises(RateLimited) as limited:
         await trading.place_order(ALICE, market_buy("0.0001"))
-    assert limited.value.message.startswith("Too many orders: at most 20 a minute. Try again in")
+    assert limited.value.message.startswith("Too many orders this minute. Try again in")
     assert 1 <= limited.value.retry_after_seconds <= 60
     await trading.place_order(BOB, market_buy("0.0001"))  # per user
     assert len(await trading.order_history(ALICE)) == 20  # the refused one never reached the venue
