@@ -2,7 +2,8 @@
 
 Messages are ``{"type": ..., "data": {...}}``: CONNECTED on open; PRICE_UPDATE (symbol,
 price, timestamp); ORDER_UPDATE (orderId, status, symbol, side, quantity, price, ...);
-BALANCE_UPDATE; ALERT_TRIGGERED; HEARTBEAT every 20 s; ERROR for a message we could not
+BALANCE_UPDATE; ALERT_TRIGGERED; (PRICE_UPDATE also carries ``publishedAt``, when the
+server sent it, so a client can tell how stale a price is); HEARTBEAT every 20 s; ERROR for a message we could not
 use. The client may send SUBSCRIBE / UNSUBSCRIBE with a list of symbols, and PING.
 
 Prices are coalesced: one broadcaster per process reads the market hub at most ten times a
@@ -55,6 +56,7 @@ class SocketSession:
         self.wake = asyncio.Event()
         self.close_code: int | None = None
         self.close_reason = ""
+        self.client_gone = False
 
     def offer_price(self, symbol: str, text: str) -> None:
         if symbol in self.symbols:
@@ -94,9 +96,10 @@ class PriceBroadcaster:
             while self.sessions:
                 update = await subscription.next_update()
                 newest = {trade.symbol: trade for trade in update.trades}
+                published = _now_ms()
                 for symbol, trade in newest.items():
                     text = message("PRICE_UPDATE", {"symbol": symbol, "price": format(trade.price, "f"),
-                                                    "timestamp": trade.time_ms})
+                                                    "timestamp": trade.time_ms, "publishedAt": published})
                     for session in tuple(self.sessions):
                         session.offer_price(symbol, text)
                 await asyncio.sleep(PRICE_INTERVAL_SECONDS)
@@ -153,11 +156,11 @@ async def serve(websocket: WebSocket, runtime: Runtime) -> None:
             task.cancel()
         events.close()
         broadcaster.detach(session)
-        if session.close_code is not None and websocket.application_state == WebSocketState.CONNECTED:
+        if not session.client_gone and websocket.application_state == WebSocketState.CONNECTED:
             try:
-                await websocket.close(code=session.close_code, reason=session.close_reason)
-            except RuntimeError:
-                pass  # the client went first
+                await websocket.close(code=session.close_code or 1000, reason=session.close_reason)
+            except (RuntimeError, WebSocketDisconnect):
+                pass  # the client went while we were closing: nothing left to tell it
 
 
 async def _send(session: SocketSession) -> None:
@@ -180,6 +183,7 @@ async def _send(session: SocketSession) -> None:
                 await websocket.send_text(message("HEARTBEAT", {"timestamp": _now_ms()}))
                 next_heartbeat = time.monotonic() + HEARTBEAT_SECONDS
         except (WebSocketDisconnect, RuntimeError):
+            session.client_gone = True
             return
 
 
@@ -201,6 +205,7 @@ async def _receive(session: SocketSession, runtime: Runtime) -> None:
             text = await session.websocket.receive_text()
             _handle(session, runtime, text)
     except (WebSocketDisconnect, RuntimeError):
+        session.client_gone = True
         session.end(1000, "client left")
 
 

@@ -1,0 +1,27 @@
+"""The REST API and the event socket answer on the app's own port, beside the pages."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from websockets.sync.client import connect
+
+from tests.e2e.conftest import register
+
+
+def test_rest_and_the_event_socket_share_the_apps_port(app_url: str):
+    account = register(app_url)
+    headers = {"Authorization": f"Bearer {account['token']}"}
+    assert httpx.get(f"{app_url}/api/trading/balance", headers=headers).json()["canTrade"] is True
+    assert httpx.get(f"{app_url}/api/openapi.json").json()["info"]["title"] == "Numatix API"
+    with connect(app_url.replace("http", "ws", 1) + f"/ws/prices?token={account['token']}&symbols=BTCUSDT") as events:
+        assert json.loads(events.recv(timeout=10))["type"] == "CONNECTED"
+        placed = httpx.post(f"{app_url}/api/trading/orders", headers=headers, json={
+            "symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.001"}).json()
+        for _ in range(200):
+            event = json.loads(events.recv(timeout=10))
+            if event["type"] == "ORDER_UPDATE" and event["data"]["orderId"] == placed["orderId"]:
+                break
+        else:
+            raise AssertionError("no ORDER_UPDATE for the order")
