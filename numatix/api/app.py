@@ -7,10 +7,18 @@ in one process (see reflex-notes.md).
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from numatix.api import errors
 from numatix.api.deps import api_rate_limit
 from numatix.api.routes import alerts, auth, events, health, market, trading
+from numatix.config import PROJECT_ROOT
+
+
+DOCS_ASSETS = "/api/docs-assets"
+SWAGGER_UI = PROJECT_ROOT / ".tools" / "node_modules" / "swagger-ui-dist"
 
 
 def build_api() -> FastAPI:
@@ -19,9 +27,20 @@ def build_api() -> FastAPI:
         version="0.1.0",
         description="Trade Binance Spot pairs on the paper exchange or the Spot Testnet.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from local files: the CDN the default page uses is not reachable offline
         redoc_url=None,
     )
+    # Swagger UI 5 (OpenAPI 3.1) comes from the npm registry with bun, into .tools/ (see Makefile).
+    api.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_UI, check_dir=False), name="docs-assets")
+
+    @api.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json", title="Numatix API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
     errors.install(api)
     limited = {"dependencies": [Depends(api_rate_limit)], "responses": errors.COMMON_RESPONSES}
     api.include_router(health.router)  # load balancers poll it: never limited

@@ -31,25 +31,15 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 
-# The interactive API docs load their script and styles from a CDN (unreachable offline,
-# but that is their design); the rest of the site gets the strict policy.
-DOCS_PATHS = ("/api/docs",)
-
-
 def with_security_headers(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        relaxed = scope.get("path", "").startswith(DOCS_PATHS)
-
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [
-                    (name, value) for name, value in SECURITY_HEADERS
-                    if name not in present and not (relaxed and name == b"content-security-policy")
-                ]
+                extra = [(name, value) for name, value in SECURITY_HEADERS if name not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

@@ -12,6 +12,7 @@ from passlib.exc import UnknownHashError
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+BCRYPT_MAX_BYTES = 72
 
 # OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane): tens of ms on a small server.
 _CONTEXT = CryptContext(
@@ -25,6 +26,8 @@ _CONTEXT = CryptContext(
 
 
 class WeakPassword(ValueError):
+    """A password refused at sign-up; ``message`` is shown to the user as is."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -55,9 +58,19 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, stored_hash: str) -> tuple[bool, str | None]:
     """(matches, replacement): a replacement hash when the stored one is outdated."""
     try:
+        if _CONTEXT.identify(stored_hash, required=False) == "bcrypt":
+            return _verify_legacy_bcrypt(password, stored_hash)
         return _CONTEXT.verify_and_update(password, stored_hash)
     except (UnknownHashError, ValueError, TypeError):
         return False, None
+
+
+def _verify_legacy_bcrypt(password: str, stored_hash: str) -> tuple[bool, str | None]:
+    """bcrypt 5 refuses secrets over 72 bytes, which older bcrypt (that made the stored hashes)
+    silently truncated: truncate the same way so long legacy passwords still log in."""
+    if not _CONTEXT.verify(password.encode()[:BCRYPT_MAX_BYTES], stored_hash):
+        return False, None
+    return True, hash_password(password)
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -28,6 +28,8 @@ LABELS = {"orders": "order requests", "login-email": "log-in attempts", "login-a
 
 
 class RateLimitExceeded(Exception):
+    """Refused; ``retry_after_seconds`` feeds the Retry-After header and the user's message."""
+
     def __init__(self, rule: str, retry_after_seconds: int) -> None:
         self.rule = rule
         self.retry_after_seconds = retry_after_seconds
@@ -35,14 +37,16 @@ class RateLimitExceeded(Exception):
 
 
 class RateLimiter:
+    """One bucket per (rule, identifiers), in a moving window so bursts at a boundary don't double up."""
+
     def __init__(self, storage_uri: str = "memory://", overrides: dict[str, str] | None = None) -> None:
         """``overrides``: rule name -> limit text, for an operator who tunes a limit."""
         self._storage = storage_from_string(storage_uri)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._overrides = dict(overrides or {})
-        self._parsed = {}
+        self._parsed: dict[Rule, RateLimitItem] = {}
 
-    def _limit(self, rule: Rule):
+    def _limit(self, rule: Rule) -> RateLimitItem:
         parsed = self._parsed.get(rule)
         if parsed is None:
             parsed = self._parsed[rule] = parse(self._overrides.get(rule.name, rule.limit))

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 VERSION = "v1"
 NONCE_BYTES = 12
+KEY_BYTES = 32
 
 
 class VaultError(Exception):
@@ -24,7 +25,7 @@ class VaultError(Exception):
 
 
 def derive_key(master_secret: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"numatix-vault-v1", info=b"api-secrets").derive(
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=b"numatix-vault-v1", info=b"api-secrets").derive(
         master_secret.encode()
     )
 
@@ -34,7 +35,11 @@ def key_id(key: bytes) -> str:
 
 
 class Vault:
+    """Seals secrets under the current key; opens them under the current or a previous one."""
+
     def __init__(self, current_key: bytes, previous_keys: Sequence[bytes] = ()) -> None:
+        if any(len(key) != KEY_BYTES for key in (current_key, *previous_keys)):
+            raise VaultError(f"vault keys must be {KEY_BYTES} bytes (AES-256); use derive_key()")
         self._current_id = key_id(current_key)
         self._keys = {key_id(key): AESGCM(key) for key in (*previous_keys, current_key)}
 

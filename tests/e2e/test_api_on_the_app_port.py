@@ -25,3 +25,13 @@ def test_rest_and_the_event_socket_share_the_apps_port(app_url: str):
                 break
         else:
             raise AssertionError("no ORDER_UPDATE for the order")
+
+
+def test_the_interactive_docs_work_offline(anonymous_page, app_url: str):
+    from playwright.sync_api import expect
+
+    blocked = []
+    anonymous_page.on("requestfailed", lambda request: blocked.append(request.url))
+    anonymous_page.goto(f"{app_url}/api/docs")
+    expect(anonymous_page.locator(".opblock-summary-path", has_text="/api/trading/orders").first).to_be_visible()
+    assert blocked == []

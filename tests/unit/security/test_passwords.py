@@ -20,6 +20,21 @@ def test_a_bcrypt_hash_verifies_and_comes_back_as_argon2id():
     assert verify_password("violet-harbour-42", replacement) == (True, None)
 
 
+def test_a_legacy_bcrypt_hash_of_a_long_password_still_verifies():
+    long_password = "é" * 50  # 100 UTF-8 bytes: old bcrypt hashed the first 72, bcrypt 5 refuses more
+    stored = bcrypt.using(rounds=4).hash(long_password.encode()[:72])
+    matches, replacement = verify_password(long_password, stored)
+    assert matches and verify_password(long_password, replacement) == (True, None)
+    assert verify_password("é" * 35, stored) == (False, None)
+
+
+def test_an_argon2_hash_with_weaker_parameters_is_replaced():
+    from passlib.hash import argon2
+    stored = argon2.using(type="ID", memory_cost=8192, time_cost=1, parallelism=1).hash("violet-harbour-42")
+    matches, replacement = verify_password("violet-harbour-42", stored)
+    assert matches and replacement is not None and "m=19456" in replacement
+
+
 @pytest.mark.parametrize("stored", ["", "plain-text", "$argon2id$broken", "$2b$12$short"])
 def test_a_malformed_hash_never_matches_and_never_raises(stored):
     assert verify_password("anything-at-all", stored) == (False, None)
@@ -30,6 +45,8 @@ def test_a_malformed_hash_never_matches_and_never_raises(stored):
     ("x" * 129, None, "at most 128"),
     ("Password123", None, "too common"),
     ("qwertyuiop", None, "too common"),
+    ("QwErTyUiOp", None, "too common"),
+    ("Alice.Smith@Example.com", "alice.smith@example.com", "email"),
     ("alice.smith", "alice.smith@example.com", "email"),
 ])
 def test_weak_passwords_are_refused_with_a_reason(password, email, message):

@@ -3,7 +3,13 @@ import uuid
 
 import pytest
 
-from numatix.security.rate_limits import LOGIN_BY_EMAIL, ORDERS, RateLimiter, RateLimitExceeded, Rule
+import redis
+
+from numatix.security.rate_limits import (
+    API_REQUESTS, LOGIN_BY_ADDRESS, LOGIN_BY_EMAIL, ORDERS, RateLimiter, RateLimitExceeded, Rule,
+)
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def redis_up() -> bool:
@@ -16,21 +22,49 @@ def redis_up() -> bool:
 
 STORAGES = [
     pytest.param("memory://", id="memory"),
-    pytest.param("redis://127.0.0.1:6379/15", id="redis",
+    pytest.param(REDIS_URL, id="redis",
                  marks=pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")),
 ]
 
 
-@pytest.mark.parametrize("storage", STORAGES)
+@pytest.fixture(params=STORAGES)
+def storage(request: pytest.FixtureRequest) -> str:
+    if request.param == REDIS_URL:
+        redis.Redis.from_url(REDIS_URL).flushdb()  # db 15 is the tests' own: no counts from earlier runs
+    return request.param
+
+
 def test_twenty_orders_a_minute_then_a_wait_that_says_how_long(storage):
     limiter = RateLimiter(storage)
-    user = f"user-{uuid.uuid4().hex}"  # Redis keeps counts between runs: a fresh bucket each time
+    user = f"user-{uuid.uuid4().hex}"
     for _ in range(20):
         limiter.hit(ORDERS, user)
     with pytest.raises(RateLimitExceeded) as exceeded:
         limiter.hit(ORDERS, user)
     assert 1 <= exceeded.value.retry_after_seconds <= 60 and "order requests" in str(exceeded.value)
     limiter.hit(ORDERS, f"other-{user}")  # buckets are per identifier
+
+
+@pytest.mark.parametrize("rule", [LOGIN_BY_EMAIL, LOGIN_BY_ADDRESS])
+def test_each_login_rule_allows_exactly_five_per_identifier(storage, rule):
+    limiter = RateLimiter(storage)
+    for _ in range(5):
+        limiter.hit(rule, "203.0.113.9")
+    with pytest.raises(RateLimitExceeded) as exceeded:
+        limiter.hit(rule, "203.0.113.9")
+    assert exceeded.value.rule == rule.name and "log-in attempts" in str(exceeded.value)
+    limiter.hit(rule, "198.51.100.7")
+
+
+def test_a_refused_attempt_does_not_extend_the_window():
+    limiter, rule = RateLimiter(), Rule("tiny", "1 per 60 seconds")
+    limiter.hit(rule, "x")
+    waits = []
+    for _ in range(3):
+        with pytest.raises(RateLimitExceeded) as exceeded:
+            limiter.hit(rule, "x")
+        waits.append(exceeded.value.retry_after_seconds)
+    assert max(waits) <= 60 and waits == sorted(waits, reverse=True)
 
 
 def test_login_allows_exactly_five_and_check_does_not_consume():
@@ -46,6 +80,9 @@ def test_login_allows_exactly_five_and_check_does_not_consume():
     limiter.hit(LOGIN_BY_EMAIL, "alice@example.com")
 
 
-def test_every_rule_parses():
+@pytest.mark.parametrize("rule, allowed", [(ORDERS, 20), (LOGIN_BY_EMAIL, 5), (LOGIN_BY_ADDRESS, 5),
+                                           (API_REQUESTS, 100)])
+def test_every_rule_parses_to_its_stated_amount(rule, allowed):
     limiter = RateLimiter()
-    limiter.hit(Rule("custom", "3 per 2 seconds"), "x")
+    assert limiter._limit(rule).amount == allowed
+    limiter.hit(rule, "x")

@@ -50,8 +50,10 @@ def test_tampered_foreign_and_unsigned_tokens_are_invalid():
                           algorithm="none")
     missing_sid = jwt.encode({"sub": "1", "iat": 1, "exp": 2_000_000_000, "iss": "numatix"}, SECRET)
     wrong_issuer = jwt.encode({"sub": "1", "sid": "x", "iat": 1, "exp": 2_000_000_000, "iss": "other"}, SECRET)
+    signed = [jwt.encode({"sub": sub, "sid": sid, "iat": 1, "exp": 2_000_000_000, "iss": "numatix"}, SECRET)
+              for sub, sid in (("alice", "x"), ("4.2", "x"), (" 42", "x"), ("42", 7), ("42", ""))]
     for bad in (_with_payload(token, sub="1"), TokenService("t" * 64, clock=clock).issue(42, "sid"), unsigned,
-                missing_sid, wrong_issuer, "not.a.token", ""):
+                missing_sid, wrong_issuer, "not.a.token", "", *signed):
         with pytest.raises(InvalidToken) as invalid:
             service.decode(bad)
         assert invalid.value.reason == "invalid"

@@ -39,3 +39,11 @@ def test_rotation_keeps_old_secrets_readable_and_reseals_them_under_the_new_key(
     assert Vault.from_secrets(NEW).decrypt(resealed, 7, "secret") == "api-secret"
     with pytest.raises(VaultError):
         Vault.from_secrets(NEW).decrypt(sealed, 7, "secret")  # the old key is gone
+
+
+def test_keys_are_derived_to_32_bytes_and_identified_without_being_revealed():
+    key = derive_key(NEW)
+    assert len(key) == 32 and key != derive_key(OLD) and key == derive_key(NEW)
+    assert len(key_id(key)) == 16 and int(key_id(key), 16) >= 0 and key.hex()[:16] != key_id(key)
+    with pytest.raises(VaultError):
+        Vault(b"too-short")
