@@ -1,8 +1,8 @@
 import socket
+import time
 import uuid
 
 import pytest
-
 import redis
 
 from numatix.security.rate_limits import (
@@ -57,14 +57,13 @@ def test_each_login_rule_allows_exactly_five_per_identifier(storage, rule):
 
 
 def test_a_refused_attempt_does_not_extend_the_window():
-    limiter, rule = RateLimiter(), Rule("tiny", "1 per 60 seconds")
+    limiter, rule = RateLimiter(), Rule("tiny", "1 per 1 second")
     limiter.hit(rule, "x")
-    waits = []
-    for _ in range(3):
-        with pytest.raises(RateLimitExceeded) as exceeded:
-            limiter.hit(rule, "x")
-        waits.append(exceeded.value.retry_after_seconds)
-    assert max(waits) <= 60 and waits == sorted(waits, reverse=True)
+    time.sleep(0.5)
+    with pytest.raises(RateLimitExceeded):
+        limiter.hit(rule, "x")
+    time.sleep(0.6)  # the first hit has left the window; the refused one must not be counted in it
+    limiter.hit(rule, "x")
 
 
 def test_login_allows_exactly_five_and_check_does_not_consume():
@@ -82,7 +81,9 @@ def test_login_allows_exactly_five_and_check_does_not_consume():
 
 @pytest.mark.parametrize("rule, allowed", [(ORDERS, 20), (LOGIN_BY_EMAIL, 5), (LOGIN_BY_ADDRESS, 5),
                                            (API_REQUESTS, 100)])
-def test_every_rule_parses_to_its_stated_amount(rule, allowed):
+def test_every_rule_allows_its_stated_amount(rule, allowed):
     limiter = RateLimiter()
-    assert limiter._limit(rule).amount == allowed
-    limiter.hit(rule, "x")
+    for _ in range(allowed):
+        limiter.hit(rule, "x")
+    with pytest.raises(RateLimitExceeded):
+        limiter.hit(rule, "x")
