@@ -29,6 +29,7 @@ from numatix.services.accounts import AccountService, KeyChecker
 from numatix.services.alerts import AlertService
 from numatix.services.events import EventBus
 from numatix.services.market_data import MarketDataService
+from numatix.services.order_entry import OrderEntryService
 from numatix.services.portfolio import PortfolioService
 from numatix.services.trading import TradingService
 from numatix.store.db import make_engine
@@ -45,6 +46,7 @@ class Runtime:
         self.venue = venue
         self.venue_kind = "paper"
         self.market = MarketDataService(hub)
+        self.order_entry = OrderEntryService(self.market)
         self.events = EventBus()
         self.limiter = RateLimiter(settings.redis_url or "memory://", {
             ORDERS.name: f"{settings.orders_per_minute}/minute",

@@ -1,0 +1,49 @@
+"""What an order would cost before it is sent: a walk of the visible book, and the fee.
+
+An estimate, not a promise: the book moves between the preview and the venue's match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from numatix.domain.enums import Side
+from numatix.domain.market import BookLevel
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class FillEstimate:
+    quantity: Decimal
+    quote: Decimal
+    complete: bool  # False when the visible book runs out first
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return self.quote / self.quantity if self.quantity else None
+
+
+def walk_visible_book(levels: tuple[BookLevel, ...], quantity: Decimal | None = None,
+                      quote: Decimal | None = None) -> FillEstimate:
+    """Take levels best first until ``quantity`` (base) or ``quote`` is used up."""
+    filled, spent = ZERO, ZERO
+    for level in levels:
+        if quantity is not None:
+            take = min(level.quantity, quantity - filled)
+        elif quote is not None:
+            take = min(level.quantity, (quote - spent) / level.price)
+        else:
+            raise ValueError("give a quantity or a quote amount")
+        if take <= 0:
+            break
+        filled += take
+        spent += take * level.price
+    wanted_done = filled >= quantity if quantity is not None else spent >= quote
+    return FillEstimate(filled, spent, bool(wanted_done))
+
+
+def fee_for(side: Side, quantity: Decimal, quote: Decimal, rate: Decimal) -> tuple[Decimal, str]:
+    """Binance charges the fee in what you receive: base on a buy, quote on a sell."""
+    return (quantity * rate, "base") if side is Side.BUY else (quote * rate, "quote")
