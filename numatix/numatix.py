@@ -6,6 +6,8 @@ from numatix.api.app import build_api
 from numatix.api.headers import with_security_headers
 from numatix.services.runtime import lifespan
 from numatix.ui.pages import auth, settings, trade
+from numatix.ui.states.account import AccountState
+from numatix.ui.states.alerts import AlertsState
 from numatix.ui.states.auth_forms import AuthFormState
 from numatix.ui.states.market import MarketState
 from numatix.ui.states.session import LOGIN_ROUTE, SIGNUP_ROUTE, SessionState
@@ -13,7 +15,8 @@ from numatix.ui.states.settings import SettingsState
 
 app = rx.App(api_transformer=[build_api(), with_security_headers])
 app.register_lifespan_task(lifespan)
-app.add_page(trade.trade_page, route=trade.ROUTE, on_load=[SessionState.require_user, MarketState.load_page],
+app.add_page(trade.trade_page, route=trade.ROUTE,
+             on_load=[SessionState.require_user, MarketState.load_page, AccountState.load, AlertsState.load],
              title="Numatix · Trade")
 app.add_page(settings.settings_page, route=settings.ROUTE, on_load=[SessionState.require_user, SettingsState.load],
              title="Numatix · Settings")

@@ -144,6 +144,7 @@ export function CandleChart({ seriesKey, history, older, updates, priceLines, ma
         lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: l.title,
       })
     );
+    if (containerRef.current) containerRef.current.dataset.priceLines = String(series.lines.length);
   }, [priceLines]);
 
   useEffect(() => {
@@ -153,6 +154,7 @@ export function CandleChart({ seriesKey, history, older, updates, priceLines, ma
       time: m.time, position: m.side === "BUY" ? "belowBar" : "aboveBar",
       color: m.side === "BUY" ? UP : DOWN, shape: m.side === "BUY" ? "arrowUp" : "arrowDown", text: m.text,
     })));
+    if (containerRef.current) containerRef.current.dataset.markers = String((markers || []).length);
   }, [markers]);
 
   return <div id={id} ref={containerRef} data-testid="candle-chart" style={{ width: "100%", height: "100%", minHeight: 360 }} />;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from numatix.ui.states.market import MarketState
+from numatix.ui.states.order_form import OrderFormState
 
 _ROW = {"font_family": "var(--code-font-family)", "font_size": "12px", "line_height": "20px"}
 
@@ -21,6 +22,7 @@ def _level(row: dict, color: str, test_id: str) -> rx.Component:
         data_price=row["raw_price"],
         style=_ROW,
         cursor="pointer",
+        on_click=OrderFormState.use_price(row["raw_price"]),
     )
 
 

@@ -6,7 +6,11 @@ import reflex as rx
 
 from numatix.ui.components.candle_chart import candle_chart
 from numatix.ui.components.layout import page_frame
+from numatix.ui.components.account_tables import account_tabs
 from numatix.ui.components.order_book import order_book, recent_trades
+from numatix.ui.components.order_form import order_form
+from numatix.ui.components.shortcuts import key_handler, shortcuts_dialog
+from numatix.ui.states.account import AccountState
 from numatix.ui.states.market import TIMEFRAMES, MarketState
 
 ROUTE = "/trade/[symbol]"
@@ -57,7 +61,7 @@ def timeframe_buttons() -> rx.Component:
                 frame,
                 size="1",
                 variant=rx.cond(MarketState.interval == frame, "solid", "ghost"),
-                on_click=MarketState.choose_interval(frame),
+                on_click=[MarketState.choose_interval(frame), AccountState.refresh],
                 data_testid=f"timeframe-{frame}",
             )
             for frame in TIMEFRAMES
@@ -77,8 +81,8 @@ def chart_panel() -> rx.Component:
                 history=MarketState.history,
                 older=MarketState.older,
                 updates=MarketState.updates,
-                price_lines=[],
-                markers=[],
+                price_lines=AccountState.price_lines,
+                markers=AccountState.markers,
                 price_precision=MarketState.price_precision,
                 dark=rx.color_mode_cond(light=False, dark=True),
                 on_load_more=MarketState.load_older,
@@ -96,8 +100,17 @@ def market_panels() -> rx.Component:
     return rx.vstack(
         rx.card(order_book(), width="100%", padding="8px"),
         rx.card(recent_trades(), width="100%", padding="8px"),
-        width=["100%", "100%", "320px"],
-        min_width=["0", "0", "300px"],
+        width=["100%", "100%", "300px"],
+        min_width=["0", "0", "280px"],
+        spacing="3",
+    )
+
+
+def trading_panel() -> rx.Component:
+    return rx.vstack(
+        rx.card(order_form(), width="100%"),
+        width=["100%", "100%", "280px"],
+        min_width=["0", "0", "260px"],
         spacing="3",
     )
 
@@ -108,10 +121,13 @@ def known_symbol_view() -> rx.Component:
         rx.flex(
             rx.card(chart_panel(), flex="1", min_width="0"),
             market_panels(),
+            trading_panel(),
             direction=rx.breakpoints(initial="column", md="row"),
             spacing="3",
             width="100%",
         ),
+        rx.card(account_tabs(), width="100%"),
+        key_handler(),
         spacing="3",
         width="100%",
     )
@@ -135,4 +151,5 @@ def unknown_symbol_view() -> rx.Component:
 
 
 def trade_page() -> rx.Component:
-    return page_frame(rx.cond(MarketState.known, known_symbol_view(), unknown_symbol_view()))
+    return page_frame(rx.cond(MarketState.known, known_symbol_view(), unknown_symbol_view()),
+                      extra=(shortcuts_dialog(),))
