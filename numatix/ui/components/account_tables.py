@@ -26,6 +26,11 @@ def _cell(value, **props) -> rx.Component:
     return rx.table.cell(value, style=_CELL, **props)
 
 
+def _time(row) -> rx.Component:
+    """In the browser's own time zone."""
+    return rx.table.cell(rx.moment(row["time_ms"], format="YYYY-MM-DD HH:mm:ss"), style=_CELL)
+
+
 def _side(row) -> rx.Component:
     return _cell(row["side"], color=rx.cond(row["side"] == "BUY", "var(--green-11)", "var(--red-11)"))
 
@@ -47,9 +52,9 @@ def open_orders() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.spacer(), cancel_all, width="100%"),
         _table(
-            ["Time (UTC)", "Symbol", "Type", "Side", "Price", "Stop", "Amount", "Filled", "Status", ""],
+            ["Time", "Symbol", "Type", "Side", "Price", "Stop", "Amount", "Filled", "Status", ""],
             AccountState.open_orders,
-            lambda o: [_cell(o["time"]), _cell(o["symbol"]), _cell(o["type"]), _side(o), _cell(o["price"]),
+            lambda o: [_time(o), _cell(o["symbol"]), _cell(o["type"]), _side(o), _cell(o["price"]),
                        _cell(o["stop"]), _cell(o["quantity"]), _cell(o["filled"]),
                        _cell(o["status"], data_testid="open-order-status"),
                        rx.table.cell(rx.button("Cancel", size="1", variant="ghost", color_scheme="red",
@@ -62,9 +67,9 @@ def open_orders() -> rx.Component:
 
 def order_history() -> rx.Component:
     return rx.vstack(
-        _table(["Time (UTC)", "Symbol", "Type", "Side", "Avg/limit price", "Amount", "Filled", "Status"],
+        _table(["Time", "Symbol", "Type", "Side", "Avg/limit price", "Amount", "Filled", "Status"],
                AccountState.history,
-               lambda o: [_cell(o["time"]), _cell(o["symbol"]), _cell(o["type"]), _side(o), _cell(o["price"]),
+               lambda o: [_time(o), _cell(o["symbol"]), _cell(o["type"]), _side(o), _cell(o["price"]),
                           _cell(o["quantity"]), _cell(o["filled"]), _cell(o["status"], data_testid="history-status")],
                "order-history", "No closed orders yet."),
         rx.hstack(
@@ -80,9 +85,9 @@ def order_history() -> rx.Component:
 
 def trade_history() -> rx.Component:
     return rx.vstack(
-        _table(["Time (UTC)", "Symbol", "Side", "Price", "Amount", "Fee", "Role"],
+        _table(["Time", "Symbol", "Side", "Price", "Amount", "Fee", "Role"],
                AccountState.fills,
-               lambda f: [_cell(f["time"]), _cell(f["symbol"]), _side(f), _cell(f["price"]),
+               lambda f: [_time(f), _cell(f["symbol"]), _side(f), _cell(f["price"]),
                           _cell(f["quantity"], data_testid="fill-quantity"),
                           _cell(rx.text.span(f["fee"], " ", f["fee_asset"])), _cell(f["role"])],
                "trade-history", "No trades yet."),
@@ -158,6 +163,12 @@ def filters() -> rx.Component:
             rx.select.content(rx.select.item("Both sides", value="all"), rx.select.item("Buy", value="BUY"),
                               rx.select.item("Sell", value="SELL")),
             value=AccountState.side_filter, on_change=AccountState.filter_side, size="1",
+        ),
+        rx.select.root(
+            rx.select.trigger(data_testid="filter-period"),
+            rx.select.content(rx.select.item("Any time", value="all"), rx.select.item("Last 24 hours", value="1d"),
+                              rx.select.item("Last 7 days", value="7d"), rx.select.item("Last 30 days", value="30d")),
+            value=AccountState.period_filter, on_change=AccountState.filter_period, size="1",
         ),
         spacing="2",
     )

@@ -25,11 +25,13 @@ from numatix.domain.symbols import DEFAULT_SYMBOLS
 from numatix.services import runtime
 from numatix.services.alerts import AlertTriggered
 from numatix.services.errors import ServiceError
-from numatix.ui.format import fixed, utc_time
+from numatix.ui.format import fixed
 from numatix.ui.states.market import MarketState
 from numatix.ui.states.session import SessionState
 
 REFRESH_SECONDS = 0.25
+VALUATION_SECONDS = 2.0
+PERIODS = {"1d": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
 PAGE_ROWS = 50
 TOAST_STATUSES = {
     OrderStatus.NEW: "placed", OrderStatus.PARTIALLY_FILLED: "partially filled", OrderStatus.FILLED: "filled",
@@ -43,7 +45,7 @@ def _decimals(symbol: str) -> tuple[int, int]:
     return (spec.price_decimals, spec.quantity_decimals) if spec else (8, 8)
 
 
-def order_row(order) -> dict[str, str]:
+def order_row(order) -> dict[str, str | int]:
     price_digits, quantity_digits = _decimals(order.symbol)
     shown_price = order.price if order.price is not None else order.average_price
     return {
@@ -51,28 +53,28 @@ def order_row(order) -> dict[str, str]:
         "type": order.order_type.value, "price": fixed(shown_price, price_digits),
         "stop": fixed(order.stop_price, price_digits) if order.stop_price else "",
         "quantity": fixed(order.quantity, quantity_digits), "filled": fixed(order.executed_quantity, quantity_digits),
-        "status": order.status.value, "time": utc_time(order.created_time_ms),
+        "status": order.status.value, "time_ms": order.created_time_ms,
         "raw_price": format(order.price or order.stop_price or 0, "f"),
     }
 
 
-def fill_row(fill) -> dict[str, str]:
+def fill_row(fill) -> dict[str, str | int]:
     price_digits, quantity_digits = _decimals(fill.symbol)
     return {
         "id": str(fill.trade_id), "order": str(fill.venue_order_id), "symbol": fill.symbol, "side": fill.side.value,
         "price": fixed(fill.price, price_digits), "quantity": fixed(fill.quantity, quantity_digits),
         "fee": format(fill.commission.normalize(), "f"), "fee_asset": fill.commission_asset,
-        "role": "maker" if fill.is_maker else "taker", "time": utc_time(fill.time_ms), "time_s": str(fill.time_ms // 1000),
+        "role": "maker" if fill.is_maker else "taker", "time_ms": fill.time_ms,
     }
 
 
 class AccountState(rx.State):
     tab: str = "open"
-    open_orders: list[dict[str, str]] = []
-    history: list[dict[str, str]] = []
+    open_orders: list[dict[str, str | int]] = []
+    history: list[dict[str, str | int]] = []
     history_cursor: int = 0  # 0: the newest page
     history_more: bool = False
-    fills: list[dict[str, str]] = []
+    fills: list[dict[str, str | int]] = []
     fills_total: int = 0
     fills_page: int = 0
     balances: list[dict[str, str]] = []
@@ -80,6 +82,7 @@ class AccountState(rx.State):
     free: dict[str, str] = {}
     symbol_filter: str = "all"
     side_filter: str = "all"
+    period_filter: str = "all"
     price_lines: list[dict[str, str]] = []
     markers: list[dict[str, str | int]] = []
     _history_cursors: list[int] = []
@@ -104,24 +107,35 @@ class AccountState(rx.State):
         market = await self.get_state(MarketState)
         symbol = None if self.symbol_filter == "all" else market.active_symbol
         side = None if self.side_filter == "all" else self.side_filter
+        since = time.time_ns() // 1_000_000 - PERIODS[self.period_filter] if self.period_filter in PERIODS else 0
+
+        def shown(item, time_ms: int) -> bool:
+            return (side is None or item.side.value == side) and time_ms >= since
+
         open_orders = await services.trading.open_orders(user_id, symbol)
-        self.open_orders = [order_row(o) for o in open_orders if side is None or o.side.value == side]
+        self.open_orders = [order_row(o) for o in open_orders if shown(o, o.created_time_ms)]
         page = await services.trading.order_history(user_id, symbol, PAGE_ROWS + 1, self.history_cursor or None,
                                                     is_open=False)
         self.history_more = len(page) > PAGE_ROWS
-        self.history = [order_row(o) for o in page[:PAGE_ROWS] if side is None or o.side.value == side]
-        fills = [f for f in await services.trading.fills(user_id, symbol) if side is None or f.side.value == side]
+        self.history = [order_row(o) for o in page[:PAGE_ROWS] if shown(o, o.created_time_ms)]
+        fills = [f for f in await services.trading.fills(user_id, symbol) if shown(f, f.time_ms)]
         self.fills_total = len(fills)
         newest_first = list(reversed(fills))
         self.fills = [fill_row(f) for f in newest_first[self.fills_page * PAGE_ROWS:(self.fills_page + 1) * PAGE_ROWS]]
-        balances = await services.portfolio.balances(user_id)
+        await self._revalue()
+        self._chart_marks(market.active_symbol, market.interval, open_orders, fills)
+
+    async def _revalue(self) -> None:
+        """Balances and positions at the latest prices."""
+        user_id = await self._user_id()
+        portfolio = runtime.current().portfolio
+        balances = await portfolio.balances(user_id)
         self.free = {b.asset: format(b.free, "f") for b in balances}
         self.balances = [{
             "asset": b.asset, "free": fixed(b.free, 8), "locked": fixed(b.locked, 8), "total": fixed(b.total, 8),
             "value": fixed(b.value_usdt, 2) if b.value_usdt is not None else "—",
         } for b in balances]
-        self.positions = [_position_row(p) for p in await services.portfolio.positions(user_id)]
-        self._chart_marks(market.active_symbol, market.interval, open_orders, fills)
+        self.positions = [_position_row(p) for p in await portfolio.positions(user_id)]
 
     def _chart_marks(self, symbol: str, interval: str, open_orders, fills) -> None:
         """Open orders as price lines; fills as markers on the bar they happened in."""
@@ -145,7 +159,14 @@ class AccountState(rx.State):
             return
         with runtime.current().events.subscribe(user_id) as events:
             while True:
-                batch = await events.next_batch()
+                try:
+                    batch = await asyncio.wait_for(events.next_batch(), VALUATION_SECONDS)
+                except asyncio.TimeoutError:  # no fills: still, prices move P&L and values
+                    async with self:
+                        if self._generation != generation:
+                            return
+                        await self._revalue()
+                    continue
                 toasts = [toast for event in batch for toast in _toasts_for(event)]
                 for event in batch:
                     if isinstance(event, AlertTriggered):
@@ -181,6 +202,12 @@ class AccountState(rx.State):
     @rx.event
     async def filter_side(self, value: str):
         self.side_filter = value
+        self._history_cursors, self.history_cursor, self.fills_page = [], 0, 0
+        await self._reload()
+
+    @rx.event
+    async def filter_period(self, value: str):
+        self.period_filter = value
         self._history_cursors, self.history_cursor, self.fills_page = [], 0, 0
         await self._reload()
 
