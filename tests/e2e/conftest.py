@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, AppProcess, free_port
 
 PASSWORD = "violet-harbour-42"
 
@@ -20,9 +20,23 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("app")) as url:
-        yield url
+def app_process(tmp_path_factory):
+    """The production server the browser tests share (a test may restart it)."""
+    app = AppProcess(tmp_path_factory.mktemp("app"), free_port())
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(app_process):
+    """(base URL, data folder)."""
+    return app_process.base_url, app_process.data_dir
+
+
+@pytest.fixture(scope="session")
+def app_url(app_process):
+    return app_process.base_url
 
 
 @pytest.fixture(scope="session")

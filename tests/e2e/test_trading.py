@@ -94,12 +94,14 @@ def test_an_alert_fires_as_a_toast(page: Page, app_url: str):
     page.get_by_test_id("alert-price").fill(str((last_price(page) * Decimal("1.5")).quantize(Decimal("0.01"))))
     page.get_by_test_id("create-alert").click()
     expect(page.get_by_test_id("alert-error")).to_contain_text("already below")
-    page.get_by_test_id("alert-direction").click()
-    page.get_by_role("option", name="above", exact=True).click()
-    # the market trades within a tick or two of the last price: just above it fires soon
-    page.get_by_test_id("alert-price").fill(str((last_price(page) + Decimal("0.01")).quantize(Decimal("0.01"))))
-    page.get_by_test_id("create-alert").click()
-    expect(page.get_by_text(re.compile(r"^Alert: BTCUSDT traded above"))).to_be_visible(timeout=60_000)
+    # Two levels a few ticks either side of the market: whichever way it walks, one fires soon.
+    for direction, offset in (("above", Decimal("0.05")), ("below", Decimal("-0.05"))):
+        page.get_by_test_id("alert-direction").click()
+        page.get_by_role("option", name=direction, exact=True).click()
+        page.get_by_test_id("alert-price").fill(str((last_price(page) + offset).quantize(Decimal("0.01"))))
+        page.get_by_test_id("create-alert").click()
+    expect(page.get_by_text(re.compile(r"^Alert: BTCUSDT traded (above|below)")).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("alert-state").filter(has_text="fired").first).to_be_visible()
 
 
 def test_question_mark_lists_the_shortcuts_and_b_s_switch_sides(page: Page, app_url: str):
@@ -164,3 +166,39 @@ def test_an_oco_leg_filling_cancels_the_other(page: Page, app_url: str):
     statuses = page.get_by_test_id("history-status")
     expect(statuses).to_have_count(2)
     assert sorted(statuses.all_inner_texts()) in (["EXPIRED", "FILLED"], ["CANCELED", "FILLED"])
+
+
+def test_a_10000_order_history_pages_smoothly(page: Page, app_server):
+    from numatix.domain.enums import OrderStatus, OrderType, Side, TimeInForce
+    from numatix.domain.orders import Order
+    from numatix.exchange.paper import PaperOrderRecord
+    from numatix.store.db import make_engine
+    from numatix.store.paper_repository import SqlPaperStore
+
+    app_url, data_dir = app_server
+    account = register(app_url)
+    user_id = httpx.get(f"{app_url}/api/auth/me", headers={"Authorization": f"Bearer {account['token']}"}).json()["id"]
+    engine = make_engine(f"sqlite:///{data_dir / 'numatix.db'}")
+    store = SqlPaperStore(engine)
+    base_id = 50_000_000 + user_id * 100_000  # far above what the running venue will number
+    with store.transaction():
+        for n in range(10_000):
+            order = Order(base_id + n, f"old-{n}", "BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC,
+                          Decimal("0.001"), Decimal("40000"), status=OrderStatus.CANCELED,
+                          created_time_ms=1_700_000_000_000 + n * 1000, update_time_ms=1_700_000_000_000 + n * 1000)
+            store.save_order(PaperOrderRecord(user_id, order, Decimal(0), "USDT", Decimal(0)))
+    engine.dispose()
+    page.context.clear_cookies()
+    from tests.e2e.conftest import sign_in_context
+    sign_in_context(page.context, app_url, account["token"])
+    open_trade_page(page, app_url)
+    page.get_by_test_id("tab-history").click()
+    rows = page.get_by_test_id("order-history-row")
+    expect(rows).to_have_count(50)
+    for _ in range(5):
+        first = rows.first.inner_text()
+        page.get_by_test_id("history-older").click()
+        expect(rows.first).not_to_have_text(first, timeout=3_000)
+        expect(rows).to_have_count(50)
+    page.get_by_test_id("history-newer").click()
+    expect(rows).to_have_count(50)

@@ -29,30 +29,46 @@ def free_port() -> int:
 @contextmanager
 def running_app(data_dir: Path, extra_env: dict[str, str] | None = None, build_timeout: float = 600):
     """Yield the base URL of a production server; logs go to ``data_dir/app.log``."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NUMATIX_DATA_DIR": str(data_dir),
-        "NUMATIX_MARKET_DATA": "synthetic",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "PYTHONUNBUFFERED": "1",
-        **(extra_env or {}),
-    }
-    venv_bin = Path(sys.executable).parent
-    subprocess.run([sys.executable, "-m", "numatix.store.migrations"], cwd=ROOT, env=env, check=True)
-    log = open(data_dir / "app.log", "w")
-    process = subprocess.Popen(
-        [str(venv_bin / "reflex"), "run", "--env", "prod", "--frontend-port", str(port),
-         "--backend-port", str(port), "--loglevel", "info"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
+    app = AppProcess(data_dir, free_port(), extra_env)
+    app.start(build_timeout)
     try:
-        _wait_until_serving(base_url, process, data_dir / "app.log", build_timeout)
-        yield base_url
+        yield app.base_url
     finally:
-        _stop(process)
+        app.stop()
+
+
+class AppProcess:
+    """One production server that a test can stop and start again on the same port and data."""
+
+    def __init__(self, data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> None:
+        self.data_dir, self.port = data_dir, port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.env = {
+            **os.environ,
+            "NUMATIX_DATA_DIR": str(data_dir),
+            "NUMATIX_MARKET_DATA": "synthetic",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self, build_timeout: float = 600) -> None:
+        venv_bin = Path(sys.executable).parent
+        subprocess.run([sys.executable, "-m", "numatix.store.migrations"], cwd=ROOT, env=self.env, check=True)
+        log = open(self.data_dir / "app.log", "a")
+        self.process = subprocess.Popen(
+            [str(venv_bin / "reflex"), "run", "--env", "prod", "--frontend-port", str(self.port),
+             "--backend-port", str(self.port), "--loglevel", "info"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
         log.close()
+        _wait_until_serving(self.base_url, self.process, self.data_dir / "app.log", build_timeout)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+            self.process = None
 
 
 def _wait_until_serving(base_url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:

@@ -26,6 +26,7 @@ from numatix.services import runtime
 from numatix.services.alerts import AlertTriggered
 from numatix.services.errors import ServiceError
 from numatix.ui.format import fixed
+from numatix.ui.states.alerts import AlertsState
 from numatix.ui.states.market import MarketState
 from numatix.ui.states.session import SessionState
 
@@ -177,6 +178,8 @@ class AccountState(rx.State):
                     await self._reload()
                 for toast in toasts:
                     yield toast
+                if any(isinstance(event, AlertTriggered) for event in batch):
+                    yield AlertsState.load
                 await asyncio.sleep(REFRESH_SECONDS)
 
     @rx.event
