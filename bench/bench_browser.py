@@ -17,6 +17,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+from tests.support.browser_session import signed_in_context  # noqa: E402
 
 MEASURE_SECONDS = 20
 OBSERVER = """
@@ -37,7 +38,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def measure(browser, url: str, pages: int) -> list[float]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = signed_in_context(browser, url, viewport={"width": 1280, "height": 800})
     opened = []
     for _ in range(pages):
         page = context.new_page()

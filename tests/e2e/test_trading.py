@@ -202,3 +202,15 @@ def test_a_10000_order_history_pages_smoothly(page: Page, app_server):
         expect(rows).to_have_count(50)
     page.get_by_test_id("history-newer").click()
     expect(rows).to_have_count(50)
+
+
+def test_enter_right_after_typing_sends_what_is_on_screen(page: Page, app_url: str):
+    open_trade_page(page, app_url)
+    choose_type(page, "MARKET")
+    page.get_by_test_id("field-quantity").fill("0.0003")
+    page.get_by_test_id("field-quantity").press("Enter")  # before the debounced field update lands
+    expect(page.get_by_text(re.compile(r"BUY MARKET BTCUSDT #\d+ filled"))).to_be_visible()
+    page.get_by_test_id("tab-trades").click()
+    quantities = page.get_by_test_id("fill-quantity")
+    expect(quantities.first).to_be_visible()
+    assert sum(Decimal(q) for q in quantities.all_inner_texts()) == Decimal("0.0003")

@@ -13,7 +13,7 @@ def _input(label, field: str, value, test_id: str, unit) -> rx.Component:
         rx.text(label, size="1", color="var(--gray-11)"),
         rx.input(
             rx.input.slot(rx.text(unit, size="1", color="var(--gray-10)"), side="right"),
-            value=value, on_change=lambda text: OrderFormState.edit(field, text), placeholder="0",
+            value=value, on_change=lambda text: OrderFormState.edit(field, text), placeholder="0", name=field,
             input_mode="decimal", size="2", width="100%", data_testid=test_id,
         ),
         spacing="1",

@@ -26,6 +26,7 @@ ORDER_TYPES = ["LIMIT", "MARKET", "LIMIT_MAKER", "STOP_LOSS", "STOP_LOSS_LIMIT",
 NEEDS_PRICE = {"LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT", "OCO"}
 NEEDS_STOP = {"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "OCO"}
 NEEDS_TIME_IN_FORCE = {"LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"}
+TYPED_FIELDS = ("quantity", "quote_amount", "price", "stop_price", "stop_limit_price")
 
 
 def _amount(text: str) -> Decimal | None:
@@ -167,7 +168,12 @@ class OrderFormState(rx.State):
 
     # ------------------------------------------------------------- sending
     @rx.event
-    async def submit(self, _form: dict | None = None):
+    async def submit(self, form: dict | None = None):
+        """What is on screen is what is sent: the typed fields come with the submit, so a
+        quick Enter cannot race the (debounced) field updates."""
+        for field in TYPED_FIELDS:
+            if form and field in form:
+                setattr(self, field, str(form[field]))
         market = await self.get_state(MarketState)
         user_id = (await self.get_state(SessionState))._user_id
         if not user_id or not market.known:
@@ -190,4 +196,5 @@ class OrderFormState(rx.State):
         self.percent = 0
         self.quantity = self.quote_amount = ""
         self.check = ""
+        self.estimate_price = self.estimate_cost = self.estimate_fee = "—"
         yield AccountState.refresh
