@@ -214,3 +214,12 @@ def test_enter_right_after_typing_sends_what_is_on_screen(page: Page, app_url: s
     quantities = page.get_by_test_id("fill-quantity")
     expect(quantities.first).to_be_visible()
     assert sum(Decimal(q) for q in quantities.all_inner_texts()) == Decimal("0.0003")
+
+
+def test_the_layout_fits_from_1280_px_down_to_a_tablet(page: Page, app_url: str):
+    for width, height in ((1280, 800), (1024, 768), (820, 1180)):
+        page.set_viewport_size({"width": width, "height": height})
+        open_trade_page(page, app_url)
+        expect(page.get_by_test_id("place-order")).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{overflow}px wider than a {width}px screen"
