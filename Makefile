@@ -13,12 +13,17 @@ export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: run dev test bench migrate setup test-setup chromium clean
 
-setup: $(VENV)/.requirements $(BUN)
+setup: $(VENV)/.requirements $(VENV)/.reflex-patched $(BUN)
 
 $(VENV)/.requirements: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# Reflex's client retries every 0.2-2 s; the product wants 1 s doubling to 30 s.
+$(VENV)/.reflex-patched: $(VENV)/.requirements scripts/patch_reflex_backoff.py
+	$(BIN)/python scripts/patch_reflex_backoff.py
 	@touch $@
 
 $(VENV)/.test-requirements: requirements-test.txt $(VENV)/.requirements
