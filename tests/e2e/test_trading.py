@@ -122,14 +122,24 @@ def choose_type(page: Page, order_type: str) -> None:
     page.get_by_role("option", name=order_type, exact=True).click()
 
 
+TICK = Decimal("0.01")
+
+
+def best_prices(page: Page) -> tuple[Decimal, Decimal]:
+    """(best bid, best ask) as the page's order book shows them (asks are drawn best-last)."""
+    bid = page.get_by_test_id("book-bid").first.get_attribute("data-price")
+    ask = page.get_by_test_id("book-ask").last.get_attribute("data-price")
+    return Decimal(bid), Decimal(ask)
+
+
 def place_near_the_market(page: Page, fill_in, placed_type: str, attempts: int = 5) -> None:
-    """Place an order priced a few ticks from the last trade; if the market moved through it
-    before it arrived (the venue refuses it, with a toast), try again."""
+    """Place an order priced a tick outside the spread; if the market moved through it before
+    it arrived (the venue refuses it, with a toast), try again."""
     placed = page.get_by_text(re.compile(rf"SELL {placed_type} BTCUSDT #\d+ placed"))
     refusals = page.get_by_text(re.compile(r"^Order refused: "))
     for _ in range(attempts):
         refused_before = refusals.count()
-        fill_in(last_price(page))
+        fill_in(*best_prices(page))
         page.get_by_test_id("place-order").click()
         for _ in range(100):
             if placed.count() > 0 or refusals.count() > refused_before:
@@ -146,8 +156,8 @@ def test_a_stop_loss_triggers_when_the_market_crosses_it(page: Page, app_url: st
     page.get_by_test_id("side-sell").click()
     choose_type(page, "STOP_LOSS")
 
-    def fill_in(last: Decimal) -> None:
-        page.get_by_test_id("field-stop-price").fill(str(last - Decimal("0.03")))
+    def fill_in(bid: Decimal, ask: Decimal) -> None:  # a tick under the bid: the next dip triggers it
+        page.get_by_test_id("field-stop-price").fill(str(bid - TICK))
         page.get_by_test_id("field-quantity").fill("0.001")
 
     place_near_the_market(page, fill_in, "STOP_LOSS")
@@ -160,9 +170,9 @@ def test_an_oco_leg_filling_cancels_the_other(page: Page, app_url: str):
     page.get_by_test_id("side-sell").click()
     choose_type(page, "OCO")
 
-    def fill_in(last: Decimal) -> None:
-        page.get_by_test_id("field-price").fill(str(last + Decimal("0.08")))
-        page.get_by_test_id("field-stop-price").fill(str(last - Decimal("0.08")))
+    def fill_in(bid: Decimal, ask: Decimal) -> None:  # a tick outside the spread on both sides
+        page.get_by_test_id("field-price").fill(str(ask + TICK))
+        page.get_by_test_id("field-stop-price").fill(str(bid - TICK))
         page.get_by_test_id("field-quantity").fill("0.001")
 
     place_near_the_market(page, fill_in, "LIMIT_MAKER")
