@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from granian.constants import Interfaces
 from granian.server import Server
 
-from numatix.api.app import build_api
+from numatix.api.app import standalone_api
 from numatix.config import load_settings
-from numatix.services.runtime import lifespan
 from numatix.store.migrations import upgrade_to_head
 
 BENCH_ENVIRONMENT = {"NUMATIX_MARKET_DATA": "synthetic", "NUMATIX_SYMBOLS": "BTCUSDT,ETHUSDT",
@@ -24,15 +22,7 @@ BENCH_ENVIRONMENT = {"NUMATIX_MARKET_DATA": "synthetic", "NUMATIX_SYMBOLS": "BTC
 
 def make_app():
     settings = load_settings({**os.environ, **BENCH_ENVIRONMENT}, Path("/nonexistent"))
-    api = build_api()
-
-    @asynccontextmanager
-    async def run_runtime(_app):
-        async with lifespan(settings):
-            yield
-
-    api.router.lifespan_context = run_runtime
-    return api
+    return standalone_api(settings)
 
 
 def main() -> None:

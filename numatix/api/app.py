@@ -6,6 +6,8 @@ in one process (see reflex-notes.md).
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -14,7 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from numatix.api import errors
 from numatix.api.deps import api_rate_limit
 from numatix.api.routes import alerts, auth, events, health, market, trading
-from numatix.config import PROJECT_ROOT
+from numatix.config import PROJECT_ROOT, Settings
+from numatix.services.runtime import lifespan
 
 
 DOCS_ASSETS = "/api/docs-assets"
@@ -49,4 +52,18 @@ def build_api() -> FastAPI:
     api.include_router(trading.router, **limited)
     api.include_router(alerts.router, **limited)
     api.include_router(events.router)
+    return api
+
+
+def standalone_api(settings: Settings) -> FastAPI:
+    """The API with its own runtime, without the pages (benchmarks, socket tests, scripts):
+    under Reflex the runtime is the app's lifespan task instead."""
+    api = build_api()
+
+    @asynccontextmanager
+    async def run_runtime(_app):
+        async with lifespan(settings):
+            yield
+
+    api.router.lifespan_context = run_runtime
     return api

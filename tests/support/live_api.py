@@ -6,15 +6,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import uvicorn
 
-from numatix.api.app import build_api
+from numatix.api.app import standalone_api
 from numatix.config import Settings, load_settings
-from numatix.services.runtime import lifespan
 from numatix.store.migrations import upgrade_to_head
 
 
@@ -29,14 +28,7 @@ def settings_for(data_dir: Path, **environment: str) -> Settings:
 @contextmanager
 def live_api(settings: Settings):
     """Yields the base URL (http://127.0.0.1:PORT)."""
-    api = build_api()
-
-    @asynccontextmanager
-    async def run_runtime(_app):
-        async with lifespan(settings):
-            yield
-
-    api.router.lifespan_context = run_runtime
+    api = standalone_api(settings)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
