@@ -27,6 +27,7 @@ from starlette.websockets import WebSocketState
 
 from numatix.api import shapes
 from numatix.domain.events import BalanceUpdate, ExecutionReport
+from numatix.services import metrics
 from numatix.services.alerts import AlertTriggered
 from numatix.services.errors import AuthenticationRequired
 from numatix.services.events import EventsMissed
@@ -97,6 +98,8 @@ class PriceBroadcaster:
                 update = await subscription.next_update()
                 newest = {trade.symbol: trade for trade in update.trades}
                 published = _now_ms()
+                if newest:
+                    metrics.FAN_OUT_LAG.observe(time.monotonic() - update.received_at)
                 for symbol, trade in newest.items():
                     text = message("PRICE_UPDATE", {"symbol": symbol, "price": format(trade.price, "f"),
                                                     "timestamp": trade.time_ms, "publishedAt": published})
@@ -142,6 +145,7 @@ async def serve(websocket: WebSocket, runtime: Runtime) -> None:
     broadcaster = broadcaster_for(runtime)
     events = runtime.events.subscribe(user.id)
     broadcaster.attach(runtime, session)
+    metrics.SOCKETS.inc()
     await websocket.send_text(message("CONNECTED", {"userId": user.id, "email": user.email,
                                                     "symbols": sorted(symbols), "timestamp": _now_ms()}))
     tasks = [
@@ -152,6 +156,7 @@ async def serve(websocket: WebSocket, runtime: Runtime) -> None:
     try:
         await _send(session)
     finally:
+        metrics.SOCKETS.dec()
         for task in tasks:
             task.cancel()
         events.close()

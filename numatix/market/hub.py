@@ -145,6 +145,7 @@ class MarketHub:
         self._listeners: list[Listener] = []
         self._task: asyncio.Task | None = None
         self.status = FeedStatus.OFFLINE
+        self.last_print_at: float | None = None  # time.monotonic() of the newest trade print
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -195,6 +196,7 @@ class MarketHub:
         if state is None:
             return
         received_at = time.monotonic()
+        self.last_print_at = received_at
         changed = state.candles.apply(trade)
         state.recent_trades.append(trade)
         self._notify_listeners(trade)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,7 @@ from numatix.market.selection import choose_feed
 from numatix.security.rate_limits import API_REQUESTS, ORDERS, RateLimiter
 from numatix.security.tokens import TokenService
 from numatix.security.vault import Vault
+from numatix.services import metrics
 from numatix.services.accounts import AccountService, KeyChecker
 from numatix.services.alerts import AlertService
 from numatix.services.events import EventBus
@@ -66,9 +68,14 @@ class Runtime:
         venue = paper_venue(settings, database, hub)
         runtime = cls(settings, hub, database, venue)
         venue.add_listener(runtime.trading.on_venue_event)
+        metrics.watch_feed(runtime.seconds_since_last_print)
         await hub.start()
         logger.info("market data: %s feed for %s", feed.kind.value, ", ".join(settings.symbols))
         return runtime
+
+    def seconds_since_last_print(self) -> float:
+        last = self.hub.last_print_at
+        return float("nan") if last is None else time.monotonic() - last
 
     def last_price(self, symbol: str) -> Decimal | None:
         if symbol not in self.hub.symbols:

@@ -13,12 +13,14 @@ import asyncio
 import secrets
 from collections.abc import Callable, Hashable
 
-from numatix.domain.errors import CANCEL_REJECTED, MSG_UNKNOWN_ORDER, OrderNotFound
+from numatix.domain.enums import ExecutionType
+from numatix.domain.errors import CANCEL_REJECTED, MSG_UNKNOWN_ORDER, OrderNotFound, OrderRejected, VenueError
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import ExchangeInfo, Venue
 from numatix.security.rate_limits import ORDERS, RateLimiter
+from numatix.services import metrics
 from numatix.services.errors import limited
 from numatix.services.events import EventBus
 
@@ -53,9 +55,12 @@ class TradingService:
         self._client_order_ids = client_order_ids
         self._limiter = limiter
         self._in_flight: dict[tuple, asyncio.Future[Order]] = {}
+        self._venue_name = type(venue).__name__
 
     def on_venue_event(self, event: VenueEvent) -> None:
         """The venue's listener: every order and balance event goes to its user's topic."""
+        if isinstance(event, ExecutionReport) and event.execution_type is ExecutionType.TRADE:
+            metrics.FILLS.labels(event.symbol, event.side.value).inc()
         self.bus.publish(self._user_of(event.account), event)
 
     async def place_order(self, user_id: UserId, request: OrderRequest) -> ExecutionReport:
@@ -64,7 +69,18 @@ class TradingService:
         self._count_order(user_id)
         if request.client_order_id is None:
             request = request.with_client_order_id(self._client_order_ids())
-        return await self.venue.submit(self._account_for(user_id), request)
+        timer = metrics.Timer()
+        try:
+            report = await self.venue.submit(self._account_for(user_id), request)
+        except OrderRejected as rejected:
+            metrics.REJECTIONS.labels(str(rejected.code)).inc()
+            raise
+        except VenueError as failed:
+            metrics.VENUE_ERRORS.labels(type(failed).__name__).inc()
+            raise
+        metrics.ORDER_LATENCY.labels(self._venue_name).observe(timer.seconds)
+        metrics.ORDERS.labels(self._venue_name, request.order_type.value).inc()
+        return report
 
     async def place_order_once(self, user_id: UserId, request: OrderRequest) -> tuple[Order, bool]:
         """Place an order unless one with this client order id already exists: a script that

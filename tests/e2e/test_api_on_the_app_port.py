@@ -15,6 +15,7 @@ def test_rest_and_the_event_socket_share_the_apps_port(app_url: str):
     headers = {"Authorization": f"Bearer {account['token']}"}
     assert httpx.get(f"{app_url}/api/trading/balance", headers=headers).json()["canTrade"] is True
     assert httpx.get(f"{app_url}/api/openapi.json").json()["info"]["title"] == "Numatix API"
+    assert "numatix_feed_lag_seconds" in httpx.get(f"{app_url}/metrics").text
     with connect(app_url.replace("http", "ws", 1) + f"/ws/prices?token={account['token']}&symbols=BTCUSDT") as events:
         assert json.loads(events.recv(timeout=10))["type"] == "CONNECTED"
         placed = httpx.post(f"{app_url}/api/trading/orders", headers=headers, json={

@@ -170,13 +170,17 @@ def test_an_oco_leg_filling_cancels_the_other(page: Page, app_url: str):
     page.get_by_test_id("side-sell").click()
     choose_type(page, "OCO")
 
-    def fill_in(bid: Decimal, ask: Decimal) -> None:  # a tick outside the spread on both sides
-        page.get_by_test_id("field-price").fill(str(ask + TICK))
-        page.get_by_test_id("field-stop-price").fill(str(bid - TICK))
+    def fill_in(bid: Decimal, ask: Decimal) -> None:
+        # 1.5 bp either side of the last print: the synthetic market moves more than a tick
+        # between book frames, yet crosses this band within a minute or so.
+        last = last_price(page)
+        band = (last * Decimal("0.00015")).quantize(TICK)
+        page.get_by_test_id("field-price").fill(str(max(ask, last) + band))
+        page.get_by_test_id("field-stop-price").fill(str(min(bid, last) - band))
         page.get_by_test_id("field-quantity").fill("0.001")
 
     place_near_the_market(page, fill_in, "LIMIT_MAKER")
-    expect(page.get_by_test_id("open-orders-empty")).to_be_visible(timeout=90_000)
+    expect(page.get_by_test_id("open-orders-empty")).to_be_visible(timeout=150_000)
     page.get_by_test_id("tab-history").click()
     statuses = page.get_by_test_id("history-status")
     expect(statuses).to_have_count(2)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from numatix.services import runtime
+from numatix.services import metrics, runtime
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Is the app up: database reachable, market feed live, venue ready?")
+@router.get("/api/health", summary="Is the app up: database reachable, market feed live, venue ready?")
 def health() -> JSONResponse:
     try:
         current = runtime.current()
@@ -31,3 +32,9 @@ def health() -> JSONResponse:
         "venue": {"kind": current.venue_kind, "status": "ok"},
     }
     return JSONResponse(body, status_code=200 if database == "ok" else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+def prometheus_metrics() -> Response:
+    """Prometheus text format; scrape it from inside your network (it is not behind a log-in)."""
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -9,6 +9,7 @@ again from ``on_load`` and the tables are rebuilt from the database, so nothing 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import io
@@ -22,7 +23,7 @@ from numatix.domain.errors import VenueError
 from numatix.domain.events import ExecutionReport
 from numatix.domain.market import Interval
 from numatix.domain.symbols import DEFAULT_SYMBOLS
-from numatix.services import runtime
+from numatix.services import metrics, runtime
 from numatix.services.alerts import AlertTriggered
 from numatix.services.errors import ServiceError
 from numatix.ui.format import fixed
@@ -158,7 +159,7 @@ class AccountState(rx.State):
             generation, user_id = self._generation, (await self.get_state(SessionState))._user_id
         if not user_id:
             return
-        with runtime.current().events.subscribe(user_id) as events:
+        with runtime.current().events.subscribe(user_id) as events, _counted(metrics.PAGE_SESSIONS):
             while True:
                 try:
                     batch = await asyncio.wait_for(events.next_batch(), VALUATION_SECONDS)
@@ -265,6 +266,15 @@ class AccountState(rx.State):
                              format(f.quote_quantity, "f"), format(f.commission, "f"), f.commission_asset,
                              "maker" if f.is_maker else "taker"])
         return rx.download(data=buffer.getvalue(), filename="numatix-trades.csv")
+
+
+@contextlib.contextmanager
+def _counted(gauge):
+    gauge.inc()
+    try:
+        yield
+    finally:
+        gauge.dec()
 
 
 def _position_row(position) -> dict[str, str]:
