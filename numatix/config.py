@@ -41,6 +41,7 @@ class Settings:
     symbols: tuple[str, ...]
     seed: int
     log_level: str
+    log_format: str = "json"
     paper_latency_ms: int = 120
     session_ttl_seconds: int = 7 * 24 * 3600
     orders_per_minute: int = 20
@@ -194,6 +195,7 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
         previous_secret_keys=_previous_secret_keys(values, data_dir),
         secret_key_file=None if _env(values, "NUMATIX_SECRET_KEY") else data_dir / "secret.key",
         log_level=_choice(values, "NUMATIX_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+        log_format=_choice(values, "NUMATIX_LOG_FORMAT", "json", ("json", "text")),
     )
 
 

@@ -17,6 +17,7 @@ from numatix.api import errors
 from numatix.api.deps import api_rate_limit
 from numatix.api.routes import alerts, auth, events, health, market, trading
 from numatix.config import PROJECT_ROOT, Settings
+from numatix.observability import with_request_ids
 from numatix.services.runtime import lifespan
 
 
@@ -45,6 +46,7 @@ def build_api() -> FastAPI:
         )
 
     errors.install(api)
+    api.add_middleware(with_request_ids)
     limited = {"dependencies": [Depends(api_rate_limit)], "responses": errors.COMMON_RESPONSES}
     api.include_router(health.router)  # load balancers poll it: never limited
     api.include_router(auth.router, **limited)

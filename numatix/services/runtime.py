@@ -26,6 +26,7 @@ from numatix.market.selection import choose_feed
 from numatix.security.rate_limits import API_REQUESTS, ORDERS, RateLimiter
 from numatix.security.tokens import TokenService
 from numatix.security.vault import Vault
+from numatix.observability import configure_logging
 from numatix.services import metrics
 from numatix.services.accounts import AccountService, KeyChecker
 from numatix.services.alerts import AlertService
@@ -62,6 +63,7 @@ class Runtime:
 
     @classmethod
     async def start(cls, settings: Settings) -> "Runtime":
+        configure_logging(settings.log_level, settings.log_format == "json")
         feed = await choose_feed(settings)
         hub = MarketHub(feed)
         database = make_engine(settings.database_url)

@@ -37,9 +37,10 @@ def live_api(settings: Settings):
     thread.start()
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # up, and the market has a book to trade against
         try:
-            if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
+            depth = httpx.get(f"{base_url}/api/market/depth", params={"symbol": "BTCUSDT"}, timeout=1)
+            if depth.status_code == 200 and depth.json()["bids"]:
                 break
         except httpx.HTTPError:
             pass
