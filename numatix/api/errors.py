@@ -28,6 +28,7 @@ from numatix.services.errors import (
     NotFound,
     RateLimited,
     ServiceError,
+    ServiceUnavailable,
     ValidationFailed,
 )
 
@@ -39,6 +40,7 @@ SERVICE_STATUS: dict[type, tuple[int, str]] = {
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     RateLimited: (429, "rate_limited"),
+    ServiceUnavailable: (503, "unavailable"),
 }
 
 

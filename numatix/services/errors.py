@@ -33,6 +33,10 @@ class Conflict(ServiceError):
     """It already exists."""
 
 
+class ServiceUnavailable(ServiceError):
+    """Briefly unable to serve (shutting down, restarting): try again shortly."""
+
+
 class RateLimited(ServiceError):
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)

@@ -86,6 +86,10 @@ class Runtime:
         return trade.price if trade is not None else None
 
     async def stop(self) -> None:
+        """Orders already on their way finish (and are stored) before the market and the
+        database go away; new ones are refused with 503 meanwhile."""
+        if not await self.trading.drain(timeout=10.0):
+            logger.warning("shutting down with orders still in flight")
         await self.hub.stop()
         self.database.dispose()
 

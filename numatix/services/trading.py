@@ -10,6 +10,7 @@ through unchanged: the edge turns them into words for a person or JSON for a scr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import Callable, Hashable
 
@@ -21,7 +22,7 @@ from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import ExchangeInfo, Venue
 from numatix.security.rate_limits import ORDERS, RateLimiter
 from numatix.services import metrics
-from numatix.services.errors import limited
+from numatix.services.errors import ServiceUnavailable, limited
 from numatix.services.events import EventBus
 
 UserId = Hashable
@@ -56,6 +57,9 @@ class TradingService:
         self._limiter = limiter
         self._in_flight: dict[tuple, asyncio.Future[Order]] = {}
         self._venue_name = type(venue).__name__
+        self._busy = 0
+        self._closing = False
+        self._idle = asyncio.Event()
 
     def on_venue_event(self, event: VenueEvent) -> None:
         """The venue's listener: every order and balance event goes to its user's topic."""
@@ -71,7 +75,8 @@ class TradingService:
             request = request.with_client_order_id(self._client_order_ids())
         timer = metrics.Timer()
         try:
-            report = await self.venue.submit(self._account_for(user_id), request)
+            with self._in_progress():
+                report = await self.venue.submit(self._account_for(user_id), request)
         except OrderRejected as rejected:
             metrics.REJECTIONS.labels(str(rejected.code)).inc()
             raise
@@ -122,7 +127,31 @@ class TradingService:
 
     async def place_oco(self, user_id: UserId, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
         self._count_order(user_id)
-        return await self.venue.submit_oco(self._account_for(user_id), request)
+        with self._in_progress():
+            return await self.venue.submit_oco(self._account_for(user_id), request)
+
+    @contextlib.contextmanager
+    def _in_progress(self):
+        if self._closing:
+            raise ServiceUnavailable("The server is shutting down; try again in a moment.")
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+
+    async def drain(self, timeout: float = 10.0) -> bool:
+        """Graceful shutdown: refuse new orders, let those already sent finish. True if all did."""
+        self._closing = True
+        while self._busy:
+            self._idle.clear()
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout)
+            except asyncio.TimeoutError:
+                return False
+        return True
 
     def _count_order(self, user_id: UserId) -> None:
         """20 orders a minute per user, whether from a page or a script."""

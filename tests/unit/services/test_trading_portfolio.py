@@ -154,3 +154,24 @@ async def test_the_21st_order_in_a_minute_waits_and_says_how_long():
     assert 1 <= limited.value.retry_after_seconds <= 60
     await trading.place_order(BOB, market_buy("0.0001"))  # per user
     assert len(await trading.order_history(ALICE)) == 20  # the refused one never reached the venue
+
+
+async def test_shutdown_lets_orders_in_flight_finish_and_refuses_new_ones():
+    import asyncio
+
+    from numatix.exchange.paper import FakeClock, FixedLatency
+    from numatix.services.errors import ServiceUnavailable
+
+    clock = FakeClock()
+    exchange = make_exchange(clock=clock, latency=FixedLatency(entry_ms=200, cancel_ms=0))
+    trading = TradingService(exchange, EventBus())
+    in_flight = asyncio.create_task(trading.place_order(ALICE, market_buy()))
+    await asyncio.sleep(0)
+    draining = asyncio.create_task(trading.drain(timeout=5))
+    await asyncio.sleep(0)
+    assert not draining.done()
+    with pytest.raises(ServiceUnavailable):
+        await trading.place_order(BOB, market_buy())
+    await clock.advance(200)
+    assert (await in_flight).status is OrderStatus.FILLED
+    assert await draining is True
