@@ -1,5 +1,3 @@
-import time
-
 import pytest
 from passlib.hash import bcrypt
 
@@ -59,14 +57,14 @@ def test_a_good_password_passes():
     check_password_strength("violet-harbour-42", "alice@example.com")
 
 
-def test_an_unknown_email_costs_as_much_as_a_wrong_password():
-    stored = hash_password("violet-harbour-42")
-    started = time.perf_counter()
-    for _ in range(3):
-        verify_password("wrong-password-1", stored)
-    known = time.perf_counter() - started
-    started = time.perf_counter()
-    for _ in range(3):
-        passwords.verify_against_nothing("wrong-password-1")
-    unknown = time.perf_counter() - started
-    assert unknown > known / 3  # same algorithm and cost, not an instant "no"
+def test_an_unknown_email_costs_as_much_as_a_wrong_password(monkeypatch):
+    """Checked by what is computed, not by the clock (timings flake on a busy machine):
+    a full argon2id verification with the same parameters as real hashes."""
+    verified = []
+    real_verify = passwords._CONTEXT.verify
+    monkeypatch.setattr(passwords._CONTEXT, "verify", lambda secret, hashed: verified.append(hashed) or
+                        real_verify(secret, hashed))
+    passwords.verify_against_nothing("wrong-password-1")
+    [dummy] = verified
+    real = hash_password("violet-harbour-42")
+    assert dummy.startswith("$argon2id$") and dummy.split("$")[3] == real.split("$")[3]  # m=, t=, p= alike
