@@ -21,13 +21,14 @@ from numatix.domain.enums import (
     Side,
     TimeInForce,
 )
-from numatix.domain.errors import OrderNotFound, OrderRejected
+from numatix.domain.errors import OrderNotFound
 from numatix.domain.events import BalanceUpdate, ExecutionReport, VenueEvent
 from numatix.domain.filters import SymbolFilters
 from numatix.domain.market import BookSnapshot, TradePrint
 from numatix.domain.orders import Fill, Order, OrderCanceled, OrderExpired, OrderTriggered
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.paper import matching
+from numatix.exchange.paper.admission import AdmissionMixin
 from numatix.exchange.paper.fees import FeeSchedule
 from numatix.exchange.paper.state import OpenOrder, Reservation, SymbolMarket
 from numatix.exchange.paper.store import WALLET_RESET, LedgerEntry, PaperStore
@@ -36,7 +37,7 @@ from numatix.exchange.paper.timing import Clock
 ZERO = Decimal(0)
 
 
-class PaperCore:
+class PaperCore(AdmissionMixin):
     def __init__(
         self,
         symbols: Mapping[str, SymbolFilters],
@@ -181,106 +182,6 @@ class PaperCore:
     def take_events(self) -> list[VenueEvent]:
         events, self._outbox = self._outbox, []
         return events
-
-    # ------------------------------------------------------------ admission
-    def _market(self, symbol: str) -> SymbolMarket:
-        market = self.markets.get(symbol)
-        if market is None:
-            raise OrderRejected(errors.INVALID_SYMBOL, errors.MSG_INVALID_SYMBOL)
-        return market
-
-    def _check(
-        self, account: Hashable, request: OrderRequest, extra_open: int = 0
-    ) -> tuple[str, SymbolMarket, tuple[str, Decimal]]:
-        """Every rejection happens here, before anything changes."""
-        request.validate()
-        market = self._market(request.symbol)
-        client_order_id = request.client_order_id
-        if client_order_id is None:
-            client_order_id = f"paper_{self._last_order_id + 1 + extra_open}"
-        elif (account, request.symbol, client_order_id) in self._by_client_id:
-            raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_DUPLICATE_ORDER)
-        open_count, algo_count = self._counts.get((account, request.symbol), (0, 0))
-        market.filters.validate(request, market.reference_price, open_count + extra_open, algo_count)
-        self._check_type_rules(request, market)
-        plan = self._reservation_plan(request, market)
-        if not self.wallet(account).can_lock(*plan):
-            raise errors.insufficient_balance()
-        return client_order_id, market, plan
-
-    def _check_type_rules(self, request: OrderRequest, market: SymbolMarket) -> None:
-        if request.order_type is OrderType.LIMIT_MAKER:
-            if matching.would_take(request.side, request.price, market.best(request.side.opposite)):
-                raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TAKE,
-                                    errors.RejectReason.WOULD_MATCH_IMMEDIATELY)
-        if request.order_type.is_conditional and market.last_price is not None:
-            if matching.stop_triggered(request.order_type, request.side, request.stop_price, market.last_price):
-                raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TRIGGER,
-                                    errors.RejectReason.STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY)
-
-    def _reservation_plan(self, request: OrderRequest, market: SymbolMarket) -> tuple[str, Decimal]:
-        """Which asset, and how much of it, the order locks at placement."""
-        filters = market.filters
-        if request.side is Side.BUY:
-            if request.order_type is OrderType.MARKET:
-                if request.quote_order_qty is not None:
-                    return filters.quote_asset, request.quote_order_qty
-                return filters.quote_asset, self._preview(request, market).quote
-            limit = request.price if request.order_type.has_limit_price else request.stop_price
-            return filters.quote_asset, request.quantity * limit
-        if request.quantity is None:
-            return filters.base_asset, self._preview(request, market).quantity
-        return filters.base_asset, request.quantity
-
-    def _preview(self, request: OrderRequest, market: SymbolMarket) -> matching.Walk:
-        book_side = request.side.opposite
-        now = self._clock.now_ms()
-        return matching.walk_book(
-            market.levels(book_side), request.side, market.filters.lot_size.step_size,
-            lambda price, shown: market.consumed.available(book_side, price, shown, now),
-            request.quantity, request.quote_order_qty,
-        )
-
-    def _admit(
-        self,
-        account: Hashable,
-        request: OrderRequest,
-        client_order_id: str,
-        market: SymbolMarket,
-        plan: tuple[str, Decimal],
-        list_id: int = -1,
-        shared: Reservation | None = None,
-    ) -> OpenOrder:
-        now = self._clock.now_ms()
-        self._last_order_id += 1
-        conditional = request.order_type.is_conditional
-        order = Order(
-            venue_order_id=self._last_order_id, client_order_id=client_order_id,
-            symbol=request.symbol, side=request.side, order_type=request.order_type,
-            time_in_force=request.effective_time_in_force, quantity=request.quantity,
-            price=request.price, stop_price=request.stop_price, quote_order_qty=request.quote_order_qty,
-            created_time_ms=now, update_time_ms=now, working_time_ms=-1 if conditional else now,
-            is_working=not conditional, order_list_id=list_id,
-            self_trade_prevention=request.self_trade_prevention,
-            arrival_price=market.arrival_price(request.side),
-        )
-        if shared is None:
-            shared = Reservation(plan[0], plan[1])
-            self.wallet(account).lock(*plan)
-        entry = OpenOrder(account, order, shared, sequence=order.venue_order_id)
-        shared.holders.append(entry)
-        self._register(entry)
-        self._store.save_order(entry.record())  # stored before it can match
-        self._report(entry, ExecutionType.NEW)
-        return entry
-
-    def _register(self, entry: OpenOrder) -> None:
-        order = entry.order
-        self._open[order.venue_order_id] = entry
-        self._by_client_id[(entry.account, order.symbol, order.client_order_id)] = entry
-        counts = self._counts.setdefault((entry.account, order.symbol), [0, 0])
-        counts[0] += 1
-        counts[1] += 1 if not order.is_working else 0
 
     # ------------------------------------------------------------- matching
     def _start(self, entry: OpenOrder, market: SymbolMarket) -> None:
