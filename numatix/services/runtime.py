@@ -31,6 +31,7 @@ from numatix.services import metrics
 from numatix.services.accounts import AccountService, KeyChecker
 from numatix.services.alerts import AlertService
 from numatix.services.events import EventBus
+from numatix.services.redis_events import RedisEventBus
 from numatix.services.market_data import MarketDataService
 from numatix.services.order_entry import OrderEntryService
 from numatix.services.portfolio import PortfolioService
@@ -42,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, settings: Settings, hub: MarketHub, database: Engine, venue: Venue) -> None:
+    def __init__(self, settings: Settings, hub: MarketHub, database: Engine, venue: Venue,
+                 events: EventBus | RedisEventBus | None = None) -> None:
         self.settings = settings
         self.hub = hub
         self.database = database
@@ -50,7 +52,7 @@ class Runtime:
         self.venue_kind = "paper"
         self.market = MarketDataService(hub)
         self.order_entry = OrderEntryService(self.market)
-        self.events = EventBus()
+        self.events = events if events is not None else EventBus()
         self.limiter = RateLimiter(settings.redis_url or "memory://", {
             ORDERS.name: f"{settings.orders_per_minute}/minute",
             API_REQUESTS.name: f"{settings.api_requests_per_minute}/minute",
@@ -68,7 +70,11 @@ class Runtime:
         hub = MarketHub(feed)
         database = make_engine(settings.database_url)
         venue = paper_venue(settings, database, hub)
-        runtime = cls(settings, hub, database, venue)
+        events = None
+        if settings.redis_url:  # several workers: user events travel through Redis
+            events = RedisEventBus(settings.redis_url)
+            await events.start()
+        runtime = cls(settings, hub, database, venue, events)
         venue.add_listener(runtime.trading.on_venue_event)
         metrics.watch_feed(runtime.seconds_since_last_print)
         await hub.start()
@@ -91,6 +97,8 @@ class Runtime:
         if not await self.trading.drain(timeout=10.0):
             logger.warning("shutting down with orders still in flight")
         await self.hub.stop()
+        if isinstance(self.events, RedisEventBus):
+            await self.events.stop()
         self.database.dispose()
 
 

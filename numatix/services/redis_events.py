@@ -1,0 +1,75 @@
+"""The per-user event bus across workers: the same ``subscribe``/``publish`` as ``EventBus``,
+with every event going through Redis pub/sub, so an order filled in worker A reaches the
+browser and the event socket served by worker B.
+
+Each process keeps one Redis subscription (a pattern over every user's channel) and hands
+what arrives to its local readers, in the order Redis delivers it; its own events take the
+same path, so every worker sees one order. Publishing never blocks the engine: events queue
+for one sender task, which keeps them in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Hashable
+
+import redis.asyncio as redis
+
+from numatix.services.event_codec import decode, encode
+from numatix.services.events import DEFAULT_CAPACITY, EventBus, UserEvents
+
+logger = logging.getLogger(__name__)
+
+
+class RedisEventBus:
+    def __init__(self, url: str, prefix: str = "numatix:events:", capacity: int = DEFAULT_CAPACITY) -> None:
+        self._url = url
+        self._prefix = prefix
+        self._local = EventBus(capacity)
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._client: redis.Redis | None = None
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        self._client = redis.from_url(self._url)
+        pubsub = self._client.pubsub()
+        await pubsub.psubscribe(f"{self._prefix}*")
+        self._tasks = [asyncio.create_task(self._send(), name="events-to-redis"),
+                       asyncio.create_task(self._receive(pubsub), name="events-from-redis")]
+
+    async def stop(self) -> None:
+        await self._outbox.join()  # what was published still goes out
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+
+    def subscribe(self, user_id: Hashable) -> UserEvents:
+        return self._local.subscribe(user_id)
+
+    def publish(self, user_id: Hashable, event: object) -> None:
+        self._outbox.put_nowait((f"{self._prefix}{user_id}", encode(event)))
+
+    def reader_count(self, user_id: Hashable | None = None) -> int:
+        return self._local.reader_count(user_id)
+
+    async def _send(self) -> None:
+        while True:
+            channel, text = await self._outbox.get()
+            try:
+                await self._client.publish(channel, text)
+            except redis.RedisError:
+                logger.exception("could not publish an event to %s; readers there will resync", channel)
+            finally:
+                self._outbox.task_done()
+
+    async def _receive(self, pubsub) -> None:
+        async for message in pubsub.listen():
+            if message["type"] != "pmessage":
+                continue
+            channel = message["channel"].decode()
+            user_text = channel[len(self._prefix):]
+            user_id: Hashable = int(user_text) if user_text.isdigit() else user_text
+            self._local.publish(user_id, decode(message["data"]))

@@ -1,0 +1,86 @@
+"""Two workers' buses on the real Redis: an event published in one reaches readers in both,
+in order, exactly."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from decimal import Decimal as D
+
+import pytest
+
+from numatix.domain.balances import Balance
+from numatix.domain.events import BalanceUpdate
+from numatix.services.redis_events import RedisEventBus
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.3):
+            return True
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
+
+
+def update(n: int) -> BalanceUpdate:
+    return BalanceUpdate(42, n, n, (Balance("USDT", D(n) + D("0.000000001")),))
+
+
+async def test_an_event_from_worker_a_reaches_readers_in_worker_b_in_order():
+    prefix = f"numatix-test-{uuid.uuid4().hex}:"  # runs never hear each other
+    worker_a, worker_b = RedisEventBus(REDIS_URL, prefix), RedisEventBus(REDIS_URL, prefix)
+    await worker_a.start()
+    await worker_b.start()
+    try:
+        in_b, in_a, other_user = worker_b.subscribe(42), worker_a.subscribe(42), worker_b.subscribe(43)
+        for n in range(100):
+            worker_a.publish(42, update(n))
+        received_b, received_a = [], []
+        async with asyncio.timeout(5):
+            while len(received_b) < 100 or len(received_a) < 100:
+                if len(received_b) < 100:
+                    received_b += await in_b.next_batch()
+                if len(received_a) < 100:
+                    received_a += await in_a.next_batch()
+        assert received_b == [update(n) for n in range(100)] == received_a
+        assert other_user.drain() == []
+    finally:
+        await worker_a.stop()
+        await worker_b.stop()
+
+
+async def test_with_a_redis_url_the_runtime_sends_order_events_through_redis(tmp_path):
+    from numatix.config import load_settings
+    from numatix.domain.events import ExecutionReport
+    from numatix.domain.requests import OrderRequest
+    from numatix.services.runtime import lifespan
+    from numatix.store.migrations import upgrade_to_head
+
+    settings = load_settings({"NUMATIX_DATA_DIR": str(tmp_path), "NUMATIX_MARKET_DATA": "synthetic",
+                              "NUMATIX_SYMBOLS": "BTCUSDT", "NUMATIX_PAPER_LATENCY_MS": "0",
+                              "NUMATIX_REDIS_URL": REDIS_URL}, tmp_path / "no.env")
+    upgrade_to_head(settings.database_url)
+    async with lifespan(settings) as runtime:
+        assert isinstance(runtime.events, RedisEventBus)
+        other_worker = RedisEventBus(REDIS_URL)  # the default prefix, as a second worker would use
+        await other_worker.start()
+        try:
+            reader = other_worker.subscribe(7)
+            for _ in range(100):
+                if runtime.hub.snapshot("BTCUSDT").book is not None:
+                    break
+                await asyncio.sleep(0.05)
+            placed = await runtime.trading.place_order(7, OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001"))
+            async with asyncio.timeout(5):
+                while True:
+                    events = [e for e in await reader.next_batch() if isinstance(e, ExecutionReport)]
+                    if any(e.venue_order_id == placed.venue_order_id and e.status == placed.status for e in events):
+                        break
+        finally:
+            await other_worker.stop()
