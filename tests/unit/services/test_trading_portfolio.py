@@ -13,7 +13,7 @@ from numatix.domain.symbols import DEFAULT_SYMBOLS
 from numatix.services.events import EventBus
 from numatix.services.portfolio import PortfolioService, WalletResetUnavailable
 from numatix.services.trading import TradingService
-from tests.unit.exchange.helpers import SYMBOL, make_exchange, trade
+from tests.unit.exchange.helpers import SYMBOL, make_exchange
 
 ALICE, BOB = 1, 2
 
