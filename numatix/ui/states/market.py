@@ -28,6 +28,12 @@ HISTORY_BARS = 500
 TIMEFRAMES = [i.value for i in Interval]
 
 
+def symbol_from_path(path: str) -> str:
+    """``/trade/ethusdt`` -> ``ETHUSDT`` (the route is ``/trade/[symbol]``)."""
+    parts = [part for part in (path or "").split("/") if part]
+    return parts[1].upper() if len(parts) >= 2 and parts[0] == "trade" else "BTCUSDT"
+
+
 class MarketState(rx.State):
     active_symbol: str = ""
     known: bool = True
@@ -77,7 +83,7 @@ class MarketState(rx.State):
         """Resolve the symbol from the URL and send the first full picture."""
         market = runtime.current().market
         self.symbols = list(market.symbols)
-        requested = str(self.router.page.params.get("symbol", "BTCUSDT")).upper()
+        requested = symbol_from_path(self.router.url.path)
         self.active_symbol = requested
         self._stream_generation += 1
         try:
