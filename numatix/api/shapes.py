@@ -57,11 +57,11 @@ def fill(f: Fill) -> dict:
 
 def position(p: PositionView) -> dict:
     pnl = p.unrealized_pnl
-    cost = p.quantity * p.average_entry_price
+    percent = p.unrealized_pnl_percent
     return {
         "symbol": p.symbol, "side": p.side, "quantity": amount(p.quantity),
         "entryPrice": amount(p.average_entry_price), "currentPrice": amount(p.last_price),
-        "pnl": amount(pnl), "pnlPercent": amount((pnl / cost * 100).quantize(Decimal("0.01"))) if pnl is not None and cost else None,
+        "pnl": amount(pnl), "pnlPercent": amount(percent.quantize(Decimal("0.01"))) if percent is not None else None,
         "unrealizedPnl": amount(pnl), "realizedPnl": amount(p.realized_pnl), "feesInQuote": amount(p.fees_in_quote),
     }
 

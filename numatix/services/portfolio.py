@@ -47,6 +47,14 @@ class PositionView:
     def side(self) -> str:
         return "LONG" if self.quantity > 0 else "FLAT"
 
+    @property
+    def unrealized_pnl_percent(self) -> Decimal | None:
+        """Unrealized P&L against what the open quantity cost, in percent."""
+        cost = self.quantity * self.average_entry_price
+        if self.unrealized_pnl is None or not cost:
+            return None
+        return self.unrealized_pnl / cost * 100
+
 
 class WalletResetUnavailable(ServiceError):
     """The venue keeps real balances (Binance testnet): there is nothing to reset to."""
@@ -74,8 +82,7 @@ class PortfolioService:
         ]
 
     async def total_value_usdt(self, user_id: UserId) -> Decimal:
-        """What the wallet is worth, counting only assets that have a USDT price."""
-        return sum((b.value_usdt for b in await self.balances(user_id) if b.value_usdt is not None), Decimal(0))
+        return total_value(await self.balances(user_id))
 
     async def positions(self, user_id: UserId) -> list[PositionView]:
         """Symbols traded since the last wallet reset, open or closed, by symbol."""
@@ -113,6 +120,11 @@ class PortfolioService:
             return amount
         price = self._last_price(f"{asset}{VALUATION_ASSET}")
         return None if price is None else amount * price
+
+
+def total_value(balances: list[BalanceView]) -> Decimal:
+    """What the wallet is worth, counting only assets that have a USDT price."""
+    return sum((b.value_usdt for b in balances if b.value_usdt is not None), Decimal(0))
 
 
 def _last_reset_trade_id(ledger: list[LedgerEntry]) -> int:

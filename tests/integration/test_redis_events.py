@@ -4,7 +4,6 @@ in order, exactly."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from decimal import Decimal as D
 
@@ -13,19 +12,11 @@ import pytest
 from numatix.domain.balances import Balance
 from numatix.domain.events import BalanceUpdate
 from numatix.services.redis_events import RedisEventBus
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.3):
-            return True
-    except OSError:
-        return False
+from tests.support.redis_server import REDIS_URL, needs_redis
 
 
-pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
+
+pytestmark = needs_redis
 
 
 def update(n: int) -> BalanceUpdate:

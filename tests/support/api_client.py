@@ -9,19 +9,15 @@ import httpx
 
 from numatix.api.app import build_api
 from numatix.api.headers import with_security_headers
-from numatix.config import load_settings
 from numatix.services.runtime import lifespan
-from numatix.store.migrations import upgrade_to_head
+from tests.support.live_api import settings_for
 
 PASSWORD = "violet-harbour-42"
 
 
 @asynccontextmanager
 async def api_client(data_dir, **environment: str):
-    settings = load_settings({"NUMATIX_DATA_DIR": str(data_dir), "NUMATIX_MARKET_DATA": "synthetic",
-                              "NUMATIX_SYMBOLS": "BTCUSDT,ETHUSDT", "NUMATIX_PAPER_LATENCY_MS": "0",
-                              **environment}, data_dir / "no.env")
-    upgrade_to_head(settings.database_url)
+    settings = settings_for(data_dir, **environment)
     async with lifespan(settings) as runtime:
         for _ in range(200):  # wait for the first trade, so market orders have a price
             if runtime.last_price("BTCUSDT") is not None and runtime.hub.snapshot("BTCUSDT").book is not None:

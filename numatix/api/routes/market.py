@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from decimal import Decimal
-
+from numatix.api.shapes import amount
 from numatix.domain.market import Interval
 from numatix.services import runtime
 from numatix.services.market_data import MarketDataService
@@ -62,13 +61,13 @@ def ticker(symbol: Annotated[str, Query(max_length=20)]) -> dict:
     stats = snapshot.ticker
     return {
         "symbol": snapshot.symbol,
-        "lastPrice": _text(last.price if last else None),
-        "priceChange": _text(stats.price_change if stats else None),
-        "priceChangePercent": _text(stats.price_change_percent if stats else None),
-        "highPrice": _text(stats.high_price if stats else None),
-        "lowPrice": _text(stats.low_price if stats else None),
-        "volume": _text(stats.volume if stats else None),
-        "quoteVolume": _text(stats.quote_volume if stats else None),
+        "lastPrice": amount(last.price if last else None),
+        "priceChange": amount(stats.price_change if stats else None),
+        "priceChangePercent": amount(stats.price_change_percent if stats else None),
+        "highPrice": amount(stats.high_price if stats else None),
+        "lowPrice": amount(stats.low_price if stats else None),
+        "volume": amount(stats.volume if stats else None),
+        "quoteVolume": amount(stats.quote_volume if stats else None),
         "time": last.time_ms if last else None,
     }
 
@@ -82,10 +81,6 @@ def depth(symbol: Annotated[str, Query(max_length=20)], limit: Annotated[int, Qu
     return {
         "symbol": snapshot.symbol,
         "lastUpdateId": book.update_id,
-        "bids": [[_text(level.price), _text(level.quantity)] for level in book.bids[:limit]],
-        "asks": [[_text(level.price), _text(level.quantity)] for level in book.asks[:limit]],
+        "bids": [[amount(level.price), amount(level.quantity)] for level in book.bids[:limit]],
+        "asks": [[amount(level.price), amount(level.quantity)] for level in book.asks[:limit]],
     }
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from numatix.api import shapes
 from numatix.api.deps import CurrentUser, Services
 from numatix.domain.requests import OrderRequest
+from numatix.services.portfolio import total_value
 
 router = APIRouter(prefix="/api/trading", tags=["trading"])
 
@@ -103,9 +104,8 @@ async def positions(user: CurrentUser, runtime: Services) -> list[dict]:
 @router.get("/balance", summary="Your balances, free and locked, valued in USDT")
 async def balance(user: CurrentUser, runtime: Services) -> dict:
     balances = await runtime.portfolio.balances(user.id)
-    total = sum((b.value_usdt for b in balances if b.value_usdt is not None), Decimal(0))
     return {"balances": [shapes.balance(b) for b in balances], "canTrade": True,
-            "totalValueUsdt": shapes.amount(total)}
+            "totalValueUsdt": shapes.amount(total_value(balances))}
 
 
 @router.post("/wallet/reset", summary="Paper venue: cancel open orders and restore the starting wallet")

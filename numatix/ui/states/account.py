@@ -279,9 +279,8 @@ def _counted(gauge):
 
 def _position_row(position) -> dict[str, str]:
     price_digits, quantity_digits = _decimals(position.symbol)
-    cost = position.quantity * position.average_entry_price
     unrealized = position.unrealized_pnl
-    percent = (unrealized / cost * 100) if unrealized is not None and cost else None
+    percent = position.unrealized_pnl_percent
     return {
         "symbol": position.symbol, "quantity": fixed(position.quantity, quantity_digits),
         "entry": fixed(position.average_entry_price, price_digits), "last": fixed(position.last_price, price_digits),

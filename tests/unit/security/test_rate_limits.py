@@ -1,4 +1,3 @@
-import socket
 import time
 import uuid
 
@@ -8,22 +7,12 @@ import redis
 from numatix.security.rate_limits import (
     API_REQUESTS, LOGIN_BY_ADDRESS, LOGIN_BY_EMAIL, ORDERS, RateLimiter, RateLimitExceeded, Rule,
 )
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.3):
-            return True
-    except OSError:
-        return False
-
+from tests.support.redis_server import REDIS_URL, needs_redis
 
 STORAGES = [
     pytest.param("memory://", id="memory"),
     pytest.param(REDIS_URL, id="redis",
-                 marks=pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")),
+                 marks=needs_redis),
 ]
 
 
