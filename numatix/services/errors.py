@@ -37,6 +37,10 @@ class ServiceUnavailable(ServiceError):
     """Briefly unable to serve (shutting down, restarting): try again shortly."""
 
 
+class WalletResetUnavailable(ServiceError):
+    """The venue keeps real balances (Binance testnet): there is nothing to reset to."""
+
+
 class RateLimited(ServiceError):
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)

@@ -15,7 +15,7 @@ from numatix.domain.balances import WALLET_RESET, LedgerEntry
 from numatix.domain.positions import Position
 from numatix.domain.symbols import SymbolSpec
 from numatix.exchange.base import Venue
-from numatix.services.errors import ServiceError
+from numatix.services.errors import WalletResetUnavailable
 from numatix.services.trading import UserId, identity
 
 VALUATION_ASSET = "USDT"
@@ -54,10 +54,6 @@ class PositionView:
         if self.unrealized_pnl is None or not cost:
             return None
         return self.unrealized_pnl / cost * 100
-
-
-class WalletResetUnavailable(ServiceError):
-    """The venue keeps real balances (Binance testnet): there is nothing to reset to."""
 
 
 class PortfolioService:

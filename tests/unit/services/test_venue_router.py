@@ -1,0 +1,144 @@
+"""The router sends each user to the venue they chose and gives events back by user id.
+
+A second paper exchange stands in for the Binance venue: it takes ``ExchangeCredentials``
+as accounts exactly as the Binance venue does, and records its stream starts and stops.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from numatix.domain.credentials import ExchangeCredentials, VenueChoice
+from numatix.domain.enums import OrderStatus
+from numatix.domain.events import ExecutionReport
+from numatix.domain.requests import OrderRequest
+from numatix.domain.symbols import DEFAULT_SYMBOLS
+from numatix.services.errors import WalletResetUnavailable
+from numatix.services.events import EventBus
+from numatix.services.portfolio import PortfolioService
+from numatix.services.trading import TradingService
+from numatix.services.venue_router import VenueRouter
+from tests.unit.exchange.helpers import SYMBOL, make_exchange
+
+PAPER_USER, BINANCE_USER = 1, 2
+KEY = ExchangeCredentials(BINANCE_USER, "api-key-1", "secret-1")
+
+
+class StandInBinance:
+    """A paper exchange with Binance's per-account lifecycle and no wallet reset."""
+
+    def __init__(self) -> None:
+        self.exchange = make_exchange()
+        self.exchange.can_reset_wallet = False
+        self.started: list[ExchangeCredentials] = []
+        self.stopped: list[ExchangeCredentials] = []
+        self.checked: list[ExchangeCredentials] = []
+
+    async def start_account(self, credentials: ExchangeCredentials) -> None:
+        self.started.append(credentials)
+
+    async def stop_account(self, credentials: ExchangeCredentials) -> None:
+        self.stopped.append(credentials)
+
+    async def check_credentials(self, credentials: ExchangeCredentials) -> None:
+        self.checked.append(credentials)
+
+    def __getattr__(self, name: str):
+        return getattr(self.exchange, name)
+
+
+class Choices:
+    def __init__(self) -> None:
+        self.by_user = {PAPER_USER: (VenueChoice.PAPER, None), BINANCE_USER: (VenueChoice.BINANCE_TESTNET, KEY)}
+        self.lookups = 0
+
+    def __call__(self, user_id: int):
+        self.lookups += 1
+        return self.by_user[user_id]
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def setup():
+    paper, binance, choices, clock = make_exchange(), StandInBinance(), Choices(), Clock()
+    router = VenueRouter(paper, binance, choices, ttl_seconds=1.0, clock=clock)
+    return router, paper, binance, choices, clock
+
+
+def market_buy() -> OrderRequest:
+    return OrderRequest(SYMBOL, "BUY", "MARKET", quantity="0.01", client_order_id="c-1")
+
+
+async def test_each_user_trades_on_the_venue_they_chose(setup) -> None:
+    router, paper, binance, _choices, _clock = setup
+    await router.submit(PAPER_USER, market_buy())
+    await router.submit(BINANCE_USER, market_buy())
+    assert [o.client_order_id for o in await paper.all_orders(PAPER_USER)] == ["c-1"]
+    assert await paper.all_orders(BINANCE_USER) == []
+    assert [o.client_order_id for o in await binance.exchange.all_orders(KEY)] == ["c-1"]
+    assert binance.started == [KEY]
+
+
+async def test_events_and_replies_name_the_user_not_the_key(setup) -> None:
+    router, *_ = setup
+    seen: list[ExecutionReport] = []
+    router.add_listener(seen.append)
+    report = await router.submit(BINANCE_USER, market_buy())
+    assert report.account == BINANCE_USER and report.status is OrderStatus.FILLED
+    assert seen and {event.account for event in seen} == {BINANCE_USER}
+
+
+async def test_the_services_work_unchanged_over_the_router(setup) -> None:
+    router, *_ = setup
+    bus = EventBus()
+    trading = TradingService(router, bus)
+    router.add_listener(trading.on_venue_event)
+    with bus.subscribe(BINANCE_USER) as events:
+        order = await trading.place_order(BINANCE_USER, market_buy())
+        assert order.status is OrderStatus.FILLED
+        delivered = events.drain()
+        assert delivered and {event.account for event in delivered} == {BINANCE_USER}
+    portfolio = PortfolioService(router, lambda _symbol: Decimal("50000"), DEFAULT_SYMBOLS)
+    positions = await portfolio.positions(BINANCE_USER)
+    assert [p.symbol for p in positions] == [SYMBOL]  # the Binance account's fill, less its fee
+    assert Decimal("0.0099") < positions[0].quantity < Decimal("0.01")
+    with pytest.raises(WalletResetUnavailable):
+        await portfolio.reset_wallet(BINANCE_USER)
+    await portfolio.reset_wallet(PAPER_USER)
+
+
+async def test_choice_is_cached_for_a_moment_and_forgotten_on_change(setup) -> None:
+    router, paper, _binance, choices, clock = setup
+    await router.balances(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+    assert choices.lookups == 1
+    choices.by_user[BINANCE_USER] = (VenueChoice.PAPER, KEY)
+    router.forget(BINANCE_USER)
+    await router.submit(BINANCE_USER, market_buy())
+    assert [o.client_order_id for o in await paper.all_orders(BINANCE_USER)] == ["c-1"]
+    clock.now = 5.0
+    choices.by_user[BINANCE_USER] = (VenueChoice.BINANCE_TESTNET, KEY)
+    assert (await router.route(BINANCE_USER)).account == KEY  # another worker's change, seen after the ttl
+
+
+async def test_a_new_key_restarts_the_users_stream(setup) -> None:
+    router, _paper, binance, choices, _clock = setup
+    await router.balances(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+    new_key = ExchangeCredentials(BINANCE_USER, "api-key-2", "secret-2")
+    choices.by_user[BINANCE_USER] = (VenueChoice.BINANCE_TESTNET, new_key)
+    router.forget(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+    assert binance.started == [KEY, new_key] and binance.stopped == [KEY]
+
+
+async def test_keys_are_checked_by_the_binance_venue(setup) -> None:
+    router, _paper, binance, *_ = setup
+    await router.check_credentials(KEY)
+    assert binance.checked == [KEY]
