@@ -85,6 +85,7 @@ class AccountService:
         self._check_key = check_key
         self._clock = clock
         self._revocation_listeners: list[Callable[[int, str | None, str | None], None]] = []
+        self._venue_listeners: list[Callable[[int], None]] = []
 
     # ------------------------------------------------------------ sign-up, log-in
     async def register(
@@ -255,6 +256,19 @@ class AccountService:
             raise AuthenticationRequired(SESSION_ENDED)
         return _view(row.id, row.email, row.venue)
 
+    def on_venue_change(self, listener: Callable[[int], None]) -> None:
+        """``listener(user_id)`` after a user's venue or key changed, so routing looks again."""
+        self._venue_listeners.append(listener)
+
+    def _venue_changed(self, user_id: int) -> None:
+        for listener in self._venue_listeners:
+            listener(user_id)
+
+    def venue_choice(self, user_id: int) -> tuple[VenueChoice, ExchangeCredentials | None]:
+        """Where the user's orders go, with the key to sign them when that is Binance."""
+        choice = self.user(user_id).venue
+        return choice, self.credentials(user_id) if choice is VenueChoice.BINANCE_TESTNET else None
+
     def set_venue(self, user_id: int, venue: VenueChoice | str) -> UserView:
         try:
             choice = VenueChoice(venue)
@@ -266,6 +280,7 @@ class AccountService:
             user = session.get(UserRow, user_id)
             user.venue = choice.value
             session.add(user)
+        self._venue_changed(user_id)
         return _view(user.id, user.email, user.venue)
 
     async def save_exchange_key(
@@ -288,6 +303,7 @@ class AccountService:
         )
         with session_scope(self._database) as session:
             session.merge(row)
+        self._venue_changed(user_id)
         return _key_view(row)
 
     def exchange_key(self, user_id: int) -> ExchangeKeyView | None:
@@ -305,6 +321,7 @@ class AccountService:
             if user is not None and user.venue != VenueChoice.PAPER.value:
                 user.venue = VenueChoice.PAPER.value
                 session.add(user)
+        self._venue_changed(user_id)
 
     def credentials(self, user_id: int) -> ExchangeCredentials | None:
         """The decrypted key pair, for the Binance venue only; never shown to anyone."""

@@ -201,3 +201,19 @@ async def test_a_key_given_at_sign_up_is_checked_before_the_account_exists(world
 def test_the_session_cookie_is_read_from_a_raw_header():
     assert token_from_cookie_header("theme=dark; numatix_session=abc.def.ghi; x=1") == "abc.def.ghi"
     assert token_from_cookie_header("theme=dark") is None and token_from_cookie_header("") is None
+
+
+async def test_routing_hears_of_every_venue_or_key_change_and_gets_the_key_only_for_binance(world):
+    service, *_ = world
+    alice = (await service.register("dora@example.com", PASSWORD)).user
+    changed: list[int] = []
+    service.on_venue_change(changed.append)
+    assert service.venue_choice(alice.id) == (VenueChoice.PAPER, None)
+    await service.save_exchange_key(alice.id, API_KEY, SECRET)
+    assert service.venue_choice(alice.id) == (VenueChoice.PAPER, None)  # a key alone does not move orders
+    service.set_venue(alice.id, VenueChoice.BINANCE_TESTNET)
+    choice, credentials = service.venue_choice(alice.id)
+    assert choice is VenueChoice.BINANCE_TESTNET and (credentials.api_key, credentials.secret) == (API_KEY, SECRET)
+    service.delete_exchange_key(alice.id)
+    assert service.venue_choice(alice.id) == (VenueChoice.PAPER, None)
+    assert changed == [alice.id] * 3
