@@ -32,12 +32,26 @@ def user_menu() -> rx.Component:
     )
 
 
+def venue_badge() -> rx.Component:
+    """Where orders go, always in sight: trading on the testnet by mistake should be hard."""
+    on_binance = SessionState.venue == "binance-testnet"
+    return rx.cond(
+        SessionState.signed_in,
+        rx.link(
+            rx.badge(rx.cond(on_binance, "Binance Testnet", "Paper"), color_scheme=rx.cond(on_binance, "amber", "gray"),
+                     variant="surface", size="2", data_testid="venue-badge"),
+            href="/settings", underline="none", title="Where your orders go (change in Settings)",
+        ),
+    )
+
+
 def top_bar(*extra: rx.Component, with_symbol_picker: bool = True) -> rx.Component:
     return rx.hstack(
         rx.link(rx.heading("Numatix", size="5", weight="bold"), href="/", underline="none"),
         symbol_picker() if with_symbol_picker else rx.fragment(),
         rx.spacer(),
         *extra,
+        venue_badge(),
         feed_badge(),
         connection_indicator(),
         user_menu(),

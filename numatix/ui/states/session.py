@@ -46,6 +46,7 @@ def enter_with_token(token: str, target: str) -> rx.event.EventSpec:
 class SessionState(rx.State):
     email: str = ""
     signed_in: bool = False
+    venue: str = "paper"  # where this user's orders go; the top bar says so on every page
     _user_id: int = 0
 
     def _token(self) -> str | None:
@@ -65,6 +66,7 @@ class SessionState(rx.State):
             self.signed_in, self.email, self._user_id = False, "", 0
             return rx.redirect(f"{LOGIN_ROUTE}?next={quote(self._here(), safe='')}")
         self.signed_in, self.email, self._user_id = True, user.email, user.id
+        self.venue = user.venue.value
 
     @rx.event
     def skip_if_signed_in(self):

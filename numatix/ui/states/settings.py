@@ -39,6 +39,7 @@ class SettingsState(rx.State):
             return
         accounts = runtime.current().accounts
         self.venue = accounts.user(user_id).venue.value
+        (await self.get_state(SessionState)).venue = self.venue
         key = accounts.exchange_key(user_id)
         self.has_key = key is not None
         self.key_hint = key.api_key_hint if key else ""
@@ -54,6 +55,7 @@ class SettingsState(rx.State):
             self._say(error.message)
             return
         self.venue = user.venue.value
+        (await self.get_state(SessionState)).venue = self.venue
         self._say(notice=f"Orders now go to {'the paper exchange' if venue == 'paper' else 'Binance Spot Testnet'}.")
 
     @rx.event
