@@ -20,6 +20,9 @@ from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import ExchangeInfo, Venue
+from numatix.faults import (
+    CANCEL_ACKNOWLEDGED, FILL_APPLIED, PLACE_ACKNOWLEDGED, PLACE_RECEIVED, PLACE_SENDING, crash_point,
+)
 from numatix.security.rate_limits import ORDERS, RateLimiter
 from numatix.services import metrics
 from numatix.services.errors import ServiceUnavailable, limited
@@ -48,6 +51,7 @@ class TradingService:
         user_of: Callable[[Hashable], UserId] = identity,
         client_order_ids: Callable[[], str] = new_client_order_id,
         limiter: RateLimiter | None = None,
+        venue_name: Callable[[UserId], str] | None = None,
     ) -> None:
         self.venue = venue
         self.bus = bus
@@ -56,7 +60,8 @@ class TradingService:
         self._client_order_ids = client_order_ids
         self._limiter = limiter
         self._in_flight: dict[tuple, asyncio.Future[Order]] = {}
-        self._venue_name = type(venue).__name__
+        # metrics label: which venue this user's orders went to
+        self._venue_name = venue_name or (lambda _user: type(venue).__name__)
         self._busy = 0
         self._closing = False
         self._idle = asyncio.Event()
@@ -64,6 +69,7 @@ class TradingService:
     def on_venue_event(self, event: VenueEvent) -> None:
         """The venue's listener: every order and balance event goes to its user's topic."""
         if isinstance(event, ExecutionReport) and event.execution_type is ExecutionType.TRADE:
+            crash_point(FILL_APPLIED)  # the fill is committed; nobody has heard of it yet
             metrics.FILLS.labels(event.symbol, event.side.value).inc()
         self.bus.publish(self._user_of(event.account), event)
 
@@ -76,21 +82,25 @@ class TradingService:
         timer = metrics.Timer()
         try:
             with self._in_progress():
+                crash_point(PLACE_SENDING)
                 report = await self.venue.submit(self._account_for(user_id), request)
+                crash_point(PLACE_ACKNOWLEDGED)  # the venue has it; the caller does not know yet
         except OrderRejected as rejected:
             metrics.REJECTIONS.labels(str(rejected.code)).inc()
             raise
         except VenueError as failed:
             metrics.VENUE_ERRORS.labels(type(failed).__name__).inc()
             raise
-        metrics.ORDER_LATENCY.labels(self._venue_name).observe(timer.seconds)
-        metrics.ORDERS.labels(self._venue_name, request.order_type.value).inc()
+        venue_name = self._venue_name(user_id)
+        metrics.ORDER_LATENCY.labels(venue_name).observe(timer.seconds)
+        metrics.ORDERS.labels(venue_name, request.order_type.value).inc()
         return report
 
     async def place_order_once(self, user_id: UserId, request: OrderRequest) -> tuple[Order, bool]:
         """Place an order unless one with this client order id already exists: a script that
         retries after a lost reply gets the same order back, never a second one.
         Returns (the order, whether it was created now)."""
+        crash_point(PLACE_RECEIVED)
         if request.client_order_id is None:
             report = await self.place_order(user_id, request)
             return await self.order_by_id(user_id, report.venue_order_id), True
@@ -163,9 +173,11 @@ class TradingService:
     async def cancel_order(
         self, user_id: UserId, symbol: str, *, client_order_id: str | None = None, venue_order_id: int | None = None
     ) -> ExecutionReport:
-        return await self.venue.cancel(
+        report = await self.venue.cancel(
             self._account_for(user_id), symbol, client_order_id=client_order_id, venue_order_id=venue_order_id
         )
+        crash_point(CANCEL_ACKNOWLEDGED)
+        return report
 
     async def cancel_order_by_id(self, user_id: UserId, venue_order_id: int) -> ExecutionReport:
         """Cancel knowing only the order id (the REST contract's ``DELETE /orders/{orderId}``)."""

@@ -33,6 +33,7 @@ from numatix.exchange.paper.fees import FeeSchedule
 from numatix.exchange.paper.state import OpenOrder, Reservation, SymbolMarket
 from numatix.exchange.paper.store import WALLET_RESET, LedgerEntry, PaperStore
 from numatix.exchange.paper.timing import Clock
+from numatix.faults import CANCEL_STORED, FILL_STORED, PLACE_STORED, crash_point
 
 ZERO = Decimal(0)
 
@@ -65,14 +66,14 @@ class PaperCore(AdmissionMixin):
     # ----------------------------------------------------------------- steps
     def place(self, account: Hashable, request: OrderRequest) -> int:
         """Returns the venue order id; the reports are in ``take_events()``."""
-        with self._step():
+        with self._step(PLACE_STORED):
             client_order_id, market, plan = self._check(account, request)
             entry = self._admit(account, request, client_order_id, market, plan)
             self._start(entry, market)
             return entry.order.venue_order_id
 
     def place_oco(self, account: Hashable, request: OcoRequest) -> tuple[int, int]:
-        with self._step():
+        with self._step(PLACE_STORED):
             market = self._market(request.symbol)
             request.check_price_relationship(market.last_price)
             limit_request, stop_request = request.limit_leg(), request.stop_leg()
@@ -94,7 +95,7 @@ class PaperCore(AdmissionMixin):
     def cancel(
         self, account: Hashable, symbol: str, client_order_id: str | None, venue_order_id: int | None
     ) -> int:
-        with self._step():
+        with self._step(CANCEL_STORED):
             entry = self._find_open(account, symbol, client_order_id, venue_order_id)
             for target in [entry, *self._siblings(entry)]:
                 target.order.apply(OrderCanceled(self._clock.now_ms()))
@@ -333,6 +334,7 @@ class PaperCore(AdmissionMixin):
         reservation.amount -= spent
         wallet.credit(received_asset, received - commission)
         self._store.save_fill(entry.account, fill)
+        crash_point(FILL_STORED)
         self._report(entry, ExecutionType.TRADE, fill=fill)
         self._expire_siblings(entry)
 
@@ -400,12 +402,13 @@ class PaperCore(AdmissionMixin):
         self._dirty[entry.order.venue_order_id] = entry
 
     @contextlib.contextmanager
-    def _step(self) -> Iterator[None]:
+    def _step(self, crash_at: str | None = None) -> Iterator[None]:
         with self._store.transaction():
             try:
                 yield
             finally:
                 self._flush()
+            crash_point(crash_at)  # everything written, nothing committed
 
     def _flush(self) -> None:
         for entry in self._dirty.values():
