@@ -48,6 +48,7 @@ chromium:
 	@bash scripts/ensure-chromium.sh
 
 test-setup: setup $(VENV)/.test-requirements chromium
+	@bash scripts/ensure-nginx.sh
 
 # Browser tests run in their own pytest process: Playwright's sync API keeps an event
 # loop running that would clash with the asyncio tests.

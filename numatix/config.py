@@ -42,12 +42,15 @@ class Settings:
     seed: int
     log_level: str
     log_format: str = "json"
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)  # whose X-Forwarded-For/-Proto the app believes
     paper_latency_ms: int = 120
     session_ttl_seconds: int = 7 * 24 * 3600
     orders_per_minute: int = 20
     api_requests_per_minute: int = 100
     previous_secret_keys: tuple[str, ...] = ()
     secret_key_file: Path | None = None  # where the generated key lives; None when set in the environment
+    cluster_name: str = "numatix"  # with Redis: the prefix of the workers' shared keys and channels
+    engine_lease_seconds: float = 5.0  # with Redis: how long the paper engine's leader lease lasts
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -196,7 +199,20 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
         secret_key_file=None if _env(values, "NUMATIX_SECRET_KEY") else data_dir / "secret.key",
         log_level=_choice(values, "NUMATIX_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
         log_format=_choice(values, "NUMATIX_LOG_FORMAT", "json", ("json", "text")),
+        trusted_proxies=tuple(
+            address.strip() for address in _env(values, "NUMATIX_TRUSTED_PROXIES", "127.0.0.1").split(",")
+            if address.strip()
+        ),
+        cluster_name=_cluster_name(values),
+        engine_lease_seconds=_positive_float(values, "NUMATIX_ENGINE_LEASE_SECONDS", 5.0),
     )
+
+
+def _cluster_name(values: dict[str, str]) -> str:
+    name = _env(values, "NUMATIX_CLUSTER_NAME", "numatix")
+    if not all(character.isalnum() or character in "-_." for character in name):
+        raise SettingsError(f"NUMATIX_CLUSTER_NAME={name!r} is not valid; use letters, digits, '-', '_' and '.'")
+    return name
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ import reflex as rx
 
 from numatix.api.app import build_api
 from numatix.api.headers import with_security_headers
+from numatix.api.proxy import behind_trusted_proxies
 from numatix.services.runtime import lifespan
 from numatix.ui.pages import auth, settings, trade
 from numatix.ui.states.account import AccountState
@@ -13,7 +14,8 @@ from numatix.ui.states.market import MarketState
 from numatix.ui.states.session import LOGIN_ROUTE, SIGNUP_ROUTE, SessionState
 from numatix.ui.states.settings import SettingsState
 
-app = rx.App(api_transformer=[build_api(), with_security_headers])
+# The proxy middleware comes last so it wraps everything, Reflex's event socket included.
+app = rx.App(api_transformer=[build_api(), with_security_headers, behind_trusted_proxies])
 app.register_lifespan_task(lifespan)
 app.add_page(trade.trade_page, route=trade.ROUTE,
              on_load=[SessionState.require_user, MarketState.load_page, AccountState.load, AlertsState.load],
