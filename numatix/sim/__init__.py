@@ -1,0 +1,1 @@
+"""A Binance-Spot-compatible exchange server over the paper engine (``python -m numatix.sim``)."""
