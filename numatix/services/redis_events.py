@@ -6,12 +6,17 @@ Each process keeps one Redis subscription (a pattern over every user's channel) 
 what arrives to its local readers, in the order Redis delivers it; its own events take the
 same path, so every worker sees one order. Publishing never blocks the engine: events queue
 for one sender task, which keeps them in order.
+
+A Binance user's events can come from two workers at once (each serving that user keeps
+the user's data stream open), so an event identical to one of the user's recent ones is
+dropped: a report carries its order's full state and time, so only a copy is identical.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict, deque
 from collections.abc import Hashable
 
 import redis.asyncio as redis
@@ -20,6 +25,28 @@ from numatix.services.event_codec import decode, encode
 from numatix.services.events import DEFAULT_CAPACITY, EventBus, UserEvents
 
 logger = logging.getLogger(__name__)
+RECENT_PER_USER = 256  # copies arrive within moments of each other
+RECENT_USERS = 10_000
+
+
+class RecentEvents:
+    """The last few encoded events per user, to recognise a copy."""
+
+    def __init__(self) -> None:
+        self._by_user: OrderedDict[str, tuple[deque[bytes], set[bytes]]] = OrderedDict()
+
+    def first_time(self, user: str, payload: bytes) -> bool:
+        order, seen = self._by_user.get(user) or self._by_user.setdefault(user, (deque(), set()))
+        self._by_user.move_to_end(user)
+        if payload in seen:
+            return False
+        order.append(payload)
+        seen.add(payload)
+        if len(order) > RECENT_PER_USER:
+            seen.discard(order.popleft())
+        if len(self._by_user) > RECENT_USERS:
+            self._by_user.popitem(last=False)
+        return True
 
 
 class RedisEventBus:
@@ -30,6 +57,7 @@ class RedisEventBus:
         self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._client: redis.Redis | None = None
         self._tasks: list[asyncio.Task] = []
+        self._recent = RecentEvents()
 
     async def start(self) -> None:
         self._client = redis.from_url(self._url)
@@ -71,5 +99,7 @@ class RedisEventBus:
                 continue
             channel = message["channel"].decode()
             user_text = channel[len(self._prefix):]
+            if not self._recent.first_time(user_text, message["data"]):
+                continue  # the same event from a second worker
             user_id: Hashable = int(user_text) if user_text.isdigit() else user_text
             self._local.publish(user_id, decode(message["data"]))

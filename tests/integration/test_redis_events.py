@@ -46,6 +46,28 @@ async def test_an_event_from_worker_a_reaches_readers_in_worker_b_in_order():
         await worker_b.stop()
 
 
+async def test_a_copy_of_an_event_from_a_second_worker_is_dropped():
+    """Two workers streaming one Binance user's data both publish each of its events."""
+    prefix = f"numatix-test-{uuid.uuid4().hex}:"
+    worker_a, worker_b = RedisEventBus(REDIS_URL, prefix), RedisEventBus(REDIS_URL, prefix)
+    await worker_a.start()
+    await worker_b.start()
+    try:
+        reader = worker_b.subscribe(42)
+        for n in (1, 2, 3):
+            worker_a.publish(42, update(n))
+            worker_b.publish(42, update(n))
+        worker_a.publish(42, update(4))
+        received = []
+        async with asyncio.timeout(5):
+            while not received or received[-1] != update(4):
+                received += await reader.next_batch()
+        assert received == [update(1), update(2), update(3), update(4)]
+    finally:
+        await worker_a.stop()
+        await worker_b.stop()
+
+
 async def test_with_a_redis_url_the_runtime_sends_order_events_through_redis(tmp_path):
     from numatix.config import load_settings
     from numatix.domain.events import ExecutionReport
