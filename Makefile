@@ -38,7 +38,10 @@ $(BUN): .tools/package.json .tools/package-lock.json
 migrate: setup
 	$(BIN)/python -m numatix.store.migrations
 
+# WORKERS>1 needs NUMATIX_REDIS_URL (one paper engine and one market feed per cluster; README
+# "Several workers"): refused otherwise. Reflex's production server (granian) forks that many workers.
 run: migrate
+	@$(BIN)/python -m numatix.services.cluster $(WORKERS)
 	GRANIAN_WORKERS=$(WORKERS) $(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
 dev: migrate

@@ -108,6 +108,14 @@ class EventBus:
         for reader in self._readers.get(user_id, ()):
             reader._put(event)
 
+    def resync_all(self) -> None:
+        """Every reader is told it missed events and reloads: the engine changed hands, and
+        what the old leader had not sent yet is gone with it."""
+        for readers in self._readers.values():
+            for reader in readers:
+                reader._missed += 1
+                reader._ready.set()
+
     def reader_count(self, user_id: UserId | None = None) -> int:
         if user_id is not None:
             return len(self._readers.get(user_id, ()))

@@ -80,6 +80,9 @@ class RedisEventBus:
     def publish(self, user_id: Hashable, event: object) -> None:
         self._outbox.put_nowait((f"{self._prefix}{user_id}", encode(event)))
 
+    def resync_all(self) -> None:
+        self._local.resync_all()
+
     def reader_count(self, user_id: Hashable | None = None) -> int:
         return self._local.reader_count(user_id)
 
