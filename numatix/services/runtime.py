@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from numatix.config import Settings, get_settings
 from numatix.domain.symbols import DEFAULT_SYMBOLS
 from numatix.exchange.base import Venue
+from numatix.exchange.binance import BinanceVenue
 from numatix.exchange.paper import LogNormalLatency, PaperExchange, ZeroLatency
 from numatix.market.hub import MarketHub
 from numatix.market.selection import choose_feed
@@ -30,12 +31,14 @@ from numatix.observability import configure_logging
 from numatix.services import metrics
 from numatix.services.accounts import AccountService, KeyChecker
 from numatix.services.alerts import AlertService
+from numatix.services.cluster import ClusterNode
 from numatix.services.events import EventBus
 from numatix.services.redis_events import RedisEventBus
 from numatix.services.market_data import MarketDataService
 from numatix.services.order_entry import OrderEntryService
 from numatix.services.portfolio import PortfolioService
 from numatix.services.trading import TradingService
+from numatix.services.venue_router import VenueRouter
 from numatix.store.db import make_engine
 from numatix.store.paper_repository import SqlPaperStore
 
@@ -43,13 +46,14 @@ logger = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, settings: Settings, hub: MarketHub, database: Engine, venue: Venue,
-                 events: EventBus | RedisEventBus | None = None) -> None:
+    def __init__(self, settings: Settings, hub: MarketHub, database: Engine, paper: Venue,
+                 events: EventBus | RedisEventBus | None = None, binance: BinanceVenue | None = None) -> None:
         self.settings = settings
         self.hub = hub
         self.database = database
-        self.venue = venue
-        self.venue_kind = "paper"
+        self.binance = binance
+        self.venue_kind = "paper"  # where new users trade; each may choose Binance Testnet in Settings
+        self.cluster: ClusterNode | None = None  # set when several workers share one engine
         self.market = MarketDataService(hub)
         self.order_entry = OrderEntryService(self.market)
         self.events = events if events is not None else EventBus()
@@ -57,25 +61,33 @@ class Runtime:
             ORDERS.name: f"{settings.orders_per_minute}/minute",
             API_REQUESTS.name: f"{settings.api_requests_per_minute}/minute",
         })
-        self.trading = TradingService(venue, self.events, limiter=self.limiter)
-        self.accounts = account_service(settings, database, self.limiter, venue.check_credentials)
+        # Each user trades on the venue they chose; the services above see user ids only.
+        self.venue = VenueRouter(paper, binance, lambda user_id: self.accounts.venue_choice(user_id))
+        self.trading = TradingService(self.venue, self.events, limiter=self.limiter, venue_name=self.venue.name_for)
+        self.accounts = account_service(settings, database, self.limiter, self.venue.check_credentials)
+        self.accounts.on_venue_change(self.venue.forget)
         self.alerts = AlertService(database, self.events, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols}, self.last_price)
         hub.add_listener(self.alerts.on_market_event)
-        self.portfolio = PortfolioService(venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols})
+        self.portfolio = PortfolioService(self.venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols})
 
     @classmethod
     async def start(cls, settings: Settings) -> "Runtime":
         configure_logging(settings.log_level, settings.log_format == "json")
-        feed = await choose_feed(settings)
-        hub = MarketHub(feed)
         database = make_engine(settings.database_url)
-        venue = paper_venue(settings, database, hub)
+        # Several workers (Redis): one engine and one market feed per cluster, see services/cluster.py.
+        cluster = await join_cluster(settings, database) if settings.redis_url else None
+        feed = cluster.feed if cluster else await choose_feed(settings)
+        hub = MarketHub(feed)
+        venue = cluster.venue if cluster else paper_venue(settings, database, hub)
         events = None
         if settings.redis_url:  # several workers: user events travel through Redis
-            events = RedisEventBus(settings.redis_url)
+            events = RedisEventBus(settings.redis_url, prefix=f"{settings.cluster_name}:events:")
             await events.start()
-        runtime = cls(settings, hub, database, venue, events)
-        venue.add_listener(runtime.trading.on_venue_event)
+        runtime = cls(settings, hub, database, venue, events, BinanceVenue.from_settings(settings))
+        runtime.cluster = cluster
+        if cluster is not None:  # a new engine leader: pages and sockets reload what they show
+            cluster.on_leader_change(runtime.events.resync_all)
+        runtime.venue.add_listener(runtime.trading.on_venue_event)
         metrics.watch_feed(runtime.seconds_since_last_print)
         await hub.start()
         logger.info("market data: %s feed for %s", feed.kind.value, ", ".join(settings.symbols))
@@ -96,6 +108,9 @@ class Runtime:
         database go away; new ones are refused with 503 meanwhile."""
         if not await self.trading.drain(timeout=10.0):
             logger.warning("shutting down with orders still in flight")
+        if self.cluster is not None:  # the engine (if here) stops and hands its lease over
+            await self.cluster.stop()
+        await self.venue.close()  # Binance user data streams and the HTTP client
         await self.hub.stop()
         if isinstance(self.events, RedisEventBus):
             await self.events.stop()
@@ -116,14 +131,25 @@ def token_secret(master_secret: str) -> str:
 
 def paper_venue(settings: Settings, database: Engine, hub: MarketHub) -> PaperExchange:
     """The default venue: restores its open orders from the database and trades on the hub's market."""
-    exchange = PaperExchange(
+    exchange = paper_exchange(settings, database, hub.symbols)
+    hub.add_listener(exchange.on_market_event)
+    return exchange
+
+
+def paper_exchange(settings: Settings, database: Engine, symbols: tuple[str, ...]) -> PaperExchange:
+    return PaperExchange(
         SqlPaperStore(database),
-        symbols={symbol: DEFAULT_SYMBOLS[symbol] for symbol in hub.symbols},
+        symbols={symbol: DEFAULT_SYMBOLS[symbol] for symbol in symbols},
         latency=LogNormalLatency(median_ms=settings.paper_latency_ms, seed=settings.seed)
         if settings.paper_latency_ms else ZeroLatency(),
     )
-    hub.add_listener(exchange.on_market_event)
-    return exchange
+
+
+async def join_cluster(settings: Settings, database: Engine) -> ClusterNode:
+    """This worker's place in the cluster; it runs the engine whenever it holds the lease."""
+    node = ClusterNode(settings, lambda: paper_exchange(settings, database, settings.symbols))
+    await node.start()
+    return node
 
 
 _current: Runtime | None = None

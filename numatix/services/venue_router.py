@@ -25,6 +25,7 @@ from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import EventSubscription, ExchangeInfo, Venue
 from numatix.services.errors import WalletResetUnavailable
+from numatix.services.read_cache import ReadCache
 
 UserChoice = tuple[VenueChoice, ExchangeCredentials | None]
 
@@ -73,6 +74,9 @@ class VenueRouter(Venue[int]):
         self._choices: dict[int, tuple[float, UserChoice]] = {}
         self._streams: dict[int, ExchangeCredentials] = {}
         self._stream_lock = asyncio.Lock()
+        self._reads = ReadCache(clock=clock)  # Binance reads cost request weight
+        if binance is not None:
+            binance.add_listener(lambda event: self._reads.invalidate(user_of(event.account)))
 
     # ------------------------------------------------------------ routing
     def choice(self, user_id: int) -> UserChoice:
@@ -84,9 +88,21 @@ class VenueRouter(Venue[int]):
         self._choices[user_id] = (now, choice)
         return choice
 
+    def name_for(self, user_id: int) -> str:
+        """The metrics label of the venue this user's orders go to."""
+        venue_choice, credentials = self.choice(user_id)
+        on_binance = venue_choice is VenueChoice.BINANCE_TESTNET and credentials is not None and self.binance is not None
+        return "binance" if on_binance else "paper"
+
+    @property
+    def streaming_accounts(self) -> int:
+        """Binance user data streams this worker keeps open."""
+        return len(self._streams)
+
     def forget(self, user_id: int) -> None:
         """The user changed venue or key in this worker: look again on the next request."""
         self._choices.pop(user_id, None)
+        self._reads.invalidate(user_id)
 
     async def route(self, user_id: int) -> Route:
         venue_choice, credentials = self.choice(user_id)
@@ -116,22 +132,34 @@ class VenueRouter(Venue[int]):
     # ------------------------------------------------------------ Venue API
     async def submit(self, account: int, request: OrderRequest) -> ExecutionReport:
         route = await self.route(account)
-        return for_user(await route.venue.submit(route.account, request))
+        try:
+            return for_user(await route.venue.submit(route.account, request))
+        finally:
+            self._reads.invalidate(account)
 
     async def submit_oco(self, account: int, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
         route = await self.route(account)
-        limit_leg, stop_leg = await route.venue.submit_oco(route.account, request)
+        try:
+            limit_leg, stop_leg = await route.venue.submit_oco(route.account, request)
+        finally:
+            self._reads.invalidate(account)
         return for_user(limit_leg), for_user(stop_leg)
 
     async def cancel(self, account: int, symbol: str, *, client_order_id: str | None = None,
                      venue_order_id: int | None = None) -> ExecutionReport:
         route = await self.route(account)
-        return for_user(await route.venue.cancel(
-            route.account, symbol, client_order_id=client_order_id, venue_order_id=venue_order_id))
+        try:
+            return for_user(await route.venue.cancel(
+                route.account, symbol, client_order_id=client_order_id, venue_order_id=venue_order_id))
+        finally:
+            self._reads.invalidate(account)
 
     async def cancel_all(self, account: int, symbol: str) -> list[ExecutionReport]:
         route = await self.route(account)
-        return [for_user(report) for report in await route.venue.cancel_all(route.account, symbol)]
+        try:
+            return [for_user(report) for report in await route.venue.cancel_all(route.account, symbol)]
+        finally:
+            self._reads.invalidate(account)
 
     async def query_order(self, account: int, symbol: str, client_order_id: str) -> Order:
         route = await self.route(account)
@@ -139,12 +167,15 @@ class VenueRouter(Venue[int]):
 
     async def open_orders(self, account: int, symbol: str | None = None) -> list[Order]:
         route = await self.route(account)
-        return await route.venue.open_orders(route.account, symbol)
+        return list(await self._read(account, route, ("open_orders", symbol),
+                                     lambda: route.venue.open_orders(route.account, symbol)))
 
     async def all_orders(self, account: int, symbol: str | None = None, limit: int = 500,
                          before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
         route = await self.route(account)
-        return await route.venue.all_orders(route.account, symbol, limit, before_order_id, is_open)
+        return list(await self._read(
+            account, route, ("all_orders", symbol, limit, before_order_id, is_open),
+            lambda: route.venue.all_orders(route.account, symbol, limit, before_order_id, is_open)))
 
     async def order_by_id(self, account: int, venue_order_id: int) -> Order:
         route = await self.route(account)
@@ -152,11 +183,17 @@ class VenueRouter(Venue[int]):
 
     async def my_trades(self, account: int, symbol: str | None = None) -> list[Fill]:
         route = await self.route(account)
-        return await route.venue.my_trades(route.account, symbol)
+        return list(await self._read(account, route, ("my_trades", symbol),
+                                     lambda: route.venue.my_trades(route.account, symbol)))
 
     async def balances(self, account: int) -> dict[str, Balance]:
         route = await self.route(account)
-        return await route.venue.balances(route.account)
+        return dict(await self._read(account, route, ("balances",), lambda: route.venue.balances(route.account)))
+
+    async def _read(self, user_id: int, route: Route, key: tuple, load):
+        if route.venue is self.paper:  # local and cheap: always fresh
+            return await load()
+        return await self._reads.read(user_id, key, load)
 
     async def reset_wallet(self, account: int) -> None:
         route = await self.route(account)

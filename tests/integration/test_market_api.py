@@ -26,7 +26,8 @@ async def test_health_reports_the_live_feed(client):
     response = await client.get("/api/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "feed": {"kind": "synthetic", "status": "live"},
-                               "venue": {"kind": "paper", "status": "ok"}}
+                               "venue": {"kind": "paper", "status": "ok"},
+                               "binance": {"rest_url": "https://testnet.binance.vision", "streams": 0}}
 
 
 async def test_symbols_carry_their_increments_as_decimal_strings(client):

@@ -81,15 +81,16 @@ async def test_with_a_redis_url_the_runtime_sends_order_events_through_redis(tmp
     upgrade_to_head(settings.database_url)
     async with lifespan(settings) as runtime:
         assert isinstance(runtime.events, RedisEventBus)
-        other_worker = RedisEventBus(REDIS_URL)  # the default prefix, as a second worker would use
+        other_worker = RedisEventBus(REDIS_URL, prefix=f"{settings.cluster_name}:events:")  # as a second worker
         await other_worker.start()
         try:
-            reader = other_worker.subscribe(7)
+            user_id = (await runtime.accounts.register("trader@example.com", "violet-harbour-42")).user.id
+            reader = other_worker.subscribe(user_id)
             for _ in range(100):
                 if runtime.hub.snapshot("BTCUSDT").book is not None:
                     break
                 await asyncio.sleep(0.05)
-            placed = await runtime.trading.place_order(7, OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001"))
+            placed = await runtime.trading.place_order(user_id, OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001"))
             async with asyncio.timeout(5):
                 while True:
                     events = [e for e in await reader.next_batch() if isinstance(e, ExecutionReport)]

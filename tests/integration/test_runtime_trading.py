@@ -12,7 +12,7 @@ from numatix.domain.requests import OrderRequest
 from numatix.services.runtime import lifespan
 from numatix.store.migrations import upgrade_to_head
 
-USER = 42
+PASSWORD = "violet-harbour-42"
 
 
 def settings_in(tmp_path):
@@ -31,37 +31,38 @@ async def wait_for_price(runtime, symbol="BTCUSDT") -> Decimal:
     raise AssertionError("the synthetic market never traded")
 
 
-async def amounts(runtime) -> dict[str, tuple[Decimal, Decimal]]:
-    return {b.asset: (b.free, b.locked) for b in await runtime.portfolio.balances(USER)}
+async def amounts(runtime, user: int) -> dict[str, tuple[Decimal, Decimal]]:
+    return {b.asset: (b.free, b.locked) for b in await runtime.portfolio.balances(user)}
 
 
 async def test_orders_trade_on_the_live_market_and_survive_a_restart(tmp_path):
     settings = settings_in(tmp_path)
     async with lifespan(settings) as runtime:
+        user = (await runtime.accounts.register("trader@example.com", PASSWORD)).user.id
         price = await wait_for_price(runtime)
-        events = runtime.events.subscribe(USER)
-        bought = await runtime.trading.place_order(USER, OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001"))
+        events = runtime.events.subscribe(user)
+        bought = await runtime.trading.place_order(user, OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001"))
         assert bought.status is OrderStatus.FILLED
         assert abs(bought.cumulative_quote / Decimal("0.001") - price) / price < Decimal("0.01")
         resting_price = (price * Decimal("0.5")).quantize(Decimal("0.01"))
-        resting = await runtime.trading.place_order(USER, OrderRequest(
+        resting = await runtime.trading.place_order(user, OrderRequest(
             "BTCUSDT", "BUY", "LIMIT", quantity="0.001", price=str(resting_price), time_in_force="GTC"))
         assert resting.status is OrderStatus.NEW
         reports = [e for e in events.drain() if isinstance(e, ExecutionReport)]
         bought_statuses = [r.status for r in reports if r.venue_order_id == bought.venue_order_id]
         assert bought_statuses[0] is OrderStatus.NEW and bought_statuses[-1] is OrderStatus.FILLED
         assert [r.status for r in reports if r.venue_order_id == resting.venue_order_id] == [OrderStatus.NEW]
-        balances_before = await amounts(runtime)
-        [position] = await runtime.portfolio.positions(USER)
+        balances_before = await amounts(runtime, user)
+        [position] = await runtime.portfolio.positions(user)
         assert position.quantity > 0 and position.unrealized_pnl is not None
 
     async with lifespan(settings) as runtime:
-        [restored] = await runtime.trading.open_orders(USER)
+        [restored] = await runtime.trading.open_orders(user)
         assert restored.venue_order_id == resting.venue_order_id and restored.price == resting_price
-        assert await amounts(runtime) == balances_before
-        canceled = await runtime.trading.cancel_order_by_id(USER, resting.venue_order_id)
+        assert await amounts(runtime, user) == balances_before
+        canceled = await runtime.trading.cancel_order_by_id(user, resting.venue_order_id)
         assert canceled.status is OrderStatus.CANCELED
-        history = await runtime.trading.order_history(USER)
+        history = await runtime.trading.order_history(user)
         assert [o.status for o in history] == [OrderStatus.CANCELED, OrderStatus.FILLED]
-        free, locked = (await amounts(runtime))["USDT"]
+        free, locked = (await amounts(runtime, user))["USDT"]
         assert locked == 0 and free == sum(balances_before["USDT"])

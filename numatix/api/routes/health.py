@@ -30,7 +30,10 @@ def health() -> JSONResponse:
         "database": database,
         "feed": {"kind": market.feed_kind.value, "status": market.feed_status.value},
         "venue": {"kind": current.venue_kind, "status": "ok"},
+        "binance": {"rest_url": current.settings.binance_rest_url, "streams": current.venue.streaming_accounts},
     }
+    if current.cluster is not None:
+        body["cluster"] = current.cluster.describe()
     return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
 

@@ -33,6 +33,7 @@ class StandInBinance:
         self.started: list[ExchangeCredentials] = []
         self.stopped: list[ExchangeCredentials] = []
         self.checked: list[ExchangeCredentials] = []
+        self.balance_reads = 0
 
     async def start_account(self, credentials: ExchangeCredentials) -> None:
         self.started.append(credentials)
@@ -42,6 +43,10 @@ class StandInBinance:
 
     async def check_credentials(self, credentials: ExchangeCredentials) -> None:
         self.checked.append(credentials)
+
+    async def balances(self, account: ExchangeCredentials):
+        self.balance_reads += 1
+        return await self.exchange.balances(account)
 
     def __getattr__(self, name: str):
         return getattr(self.exchange, name)
@@ -142,3 +147,27 @@ async def test_keys_are_checked_by_the_binance_venue(setup) -> None:
     router, _paper, binance, *_ = setup
     await router.check_credentials(KEY)
     assert binance.checked == [KEY]
+
+
+async def test_binance_reads_are_kept_until_the_users_next_event(setup) -> None:
+    """Each Binance read costs request weight; a page revalues every two seconds."""
+    router, _paper, binance, _choices, clock = setup
+    first = await router.balances(BINANCE_USER)
+    assert await router.balances(BINANCE_USER) == first and binance.balance_reads == 1
+    await router.submit(BINANCE_USER, market_buy())  # the fill changes the balances
+    after_fill = await router.balances(BINANCE_USER)
+    assert after_fill != first and binance.balance_reads == 2
+    binance.exchange.balances_now(KEY)  # nothing changed: still kept
+    await router.balances(BINANCE_USER)
+    assert binance.balance_reads == 2
+    clock.now += 60  # a missed change cannot stay on screen for long
+    await router.balances(BINANCE_USER)
+    assert binance.balance_reads == 3
+
+
+async def test_an_event_from_the_stream_alone_refreshes_the_reads(setup) -> None:
+    router, _paper, binance, _choices, _clock = setup
+    await router.balances(BINANCE_USER)
+    await binance.exchange.submit(KEY, market_buy())  # as if placed elsewhere: only the stream tells
+    await router.balances(BINANCE_USER)
+    assert binance.balance_reads == 2
