@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
+from numatix.sim.testing import SimulatorProcess
+
 from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, AppProcess, free_port
 
 PASSWORD = "violet-harbour-42"
@@ -20,9 +22,20 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def app_process(tmp_path_factory):
+def binance_sim(tmp_path_factory):
+    """The Binance-compatible simulator the app's "Binance Spot Testnet" venue talks to."""
+    with SimulatorProcess(log_file=tmp_path_factory.mktemp("sim") / "sim.log") as sim:
+        yield sim
+
+
+@pytest.fixture(scope="session")
+def app_process(tmp_path_factory, binance_sim):
     """The production server the browser tests share (a test may restart it)."""
-    app = AppProcess(tmp_path_factory.mktemp("app"), free_port())
+    app = AppProcess(tmp_path_factory.mktemp("app"), free_port(), {
+        "NUMATIX_BINANCE_REST_URL": binance_sim.rest_url,
+        "NUMATIX_BINANCE_WS_API_URL": binance_sim.ws_api_url,
+        "NUMATIX_BINANCE_STREAM_URL": binance_sim.stream_url,
+    })
     app.start()
     yield app
     app.stop()

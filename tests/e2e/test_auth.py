@@ -13,8 +13,10 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PASSWORD, register, sign_in_context
 
-API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
-SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+
+
+def masked(api_key: str) -> str:
+    return f"{api_key[:4]}…{api_key[-4:]}"
 
 
 def fresh_email() -> str:
@@ -82,19 +84,20 @@ def test_signing_up_twice_with_one_email_says_so(anonymous_page: Page, app_url: 
     expect(page.get_by_test_id("form-error")).to_contain_text("already exists")
 
 
-def test_settings_saves_a_key_masked_resets_the_wallet_and_changes_the_password(context, app_url: str):
+def test_settings_saves_a_key_masked_resets_the_wallet_and_changes_the_password(context, app_url: str, binance_sim):
+    key = binance_sim.create_key()
     account = register(app_url)
     sign_in_context(context, app_url, account["token"])
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(f"{app_url}/settings")
     expect(page.get_by_test_id("signed-in-email")).to_have_text(account["email"])
-    page.get_by_test_id("field-api_key").fill(API_KEY)
-    page.get_by_test_id("field-secret").fill(SECRET)
+    page.get_by_test_id("field-api_key").fill(key.api_key)
+    page.get_by_test_id("field-secret").fill(key.secret)
     page.get_by_test_id("save-key").click()
     expect(page.get_by_test_id("settings-notice")).to_contain_text("Key checked and saved")
-    expect(page.get_by_test_id("key-hint")).to_have_text("vmPU…Eh8A")
-    assert SECRET not in page.content() and API_KEY not in page.content()
+    expect(page.get_by_test_id("key-hint")).to_have_text(masked(key.api_key))
+    assert key.secret not in page.content() and key.api_key not in page.content()
     page.get_by_test_id("venue-binance").click()
     expect(page.get_by_test_id("settings-notice")).to_contain_text("Binance Spot Testnet")
     page.get_by_test_id("delete-key").click()
@@ -116,7 +119,8 @@ def test_settings_saves_a_key_masked_resets_the_wallet_and_changes_the_password(
     assert stale.status == 401  # the old session ended with the password change
 
 
-def test_one_user_never_sees_another_users_key(browser, app_url: str):
+def test_one_user_never_sees_another_users_key(browser, app_url: str, binance_sim):
+    key = binance_sim.create_key()
     alice, bob = register(app_url), register(app_url)
     pages = {}
     for name, account in (("alice", alice), ("bob", bob)):
@@ -125,10 +129,10 @@ def test_one_user_never_sees_another_users_key(browser, app_url: str):
         pages[name] = context.new_page()
         pages[name].set_default_timeout(20_000)
         pages[name].goto(f"{app_url}/settings")
-    pages["alice"].get_by_test_id("field-api_key").fill(API_KEY)
-    pages["alice"].get_by_test_id("field-secret").fill(SECRET)
+    pages["alice"].get_by_test_id("field-api_key").fill(key.api_key)
+    pages["alice"].get_by_test_id("field-secret").fill(key.secret)
     pages["alice"].get_by_test_id("save-key").click()
-    expect(pages["alice"].get_by_test_id("key-hint")).to_have_text("vmPU…Eh8A")
+    expect(pages["alice"].get_by_test_id("key-hint")).to_have_text(masked(key.api_key))
     pages["bob"].reload()
     expect(pages["bob"].get_by_test_id("signed-in-email")).to_have_text(bob["email"])
     expect(pages["bob"].get_by_test_id("key-hint")).to_have_count(0)

@@ -185,6 +185,9 @@ def account_tabs() -> rx.Component:
                 value=key, data_testid=f"tab-{key}") for key, label, _ in tabs]),
             rx.spacer(), filters(), width="100%", align="center",
         ),
+        rx.cond(AccountState.venue_problem != "",
+                rx.callout(AccountState.venue_problem, icon="triangle_alert", color_scheme="amber", size="1",
+                           margin_top="6px", data_testid="venue-problem")),
         *[rx.tabs.content(rx.box(body(), padding_top="8px", overflow_x="auto"), value=key) for key, _, body in tabs],
         value=AccountState.tab, on_change=AccountState.choose_tab, width="100%",
     )

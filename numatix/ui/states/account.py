@@ -87,6 +87,7 @@ class AccountState(rx.State):
     period_filter: str = "all"
     price_lines: list[dict[str, str]] = []
     markers: list[dict[str, str | int]] = []
+    venue_problem: str = ""  # the venue did not answer: the tables show what it last said
     _history_cursors: list[int] = []
     _generation: int = 0
 
@@ -104,6 +105,19 @@ class AccountState(rx.State):
         return [AccountState.follow_events, AccountState.show_missed_alerts]
 
     async def _reload(self) -> None:
+        await self._from_venue(self._read_all)
+
+    async def _from_venue(self, read) -> None:
+        """A venue that does not answer (Binance down, throttled, a revoked key) leaves the
+        last picture on screen with a line saying so; the next refresh tries again."""
+        try:
+            await read()
+        except VenueError as error:
+            self.venue_problem = f"The exchange did not answer ({error.message}); showing what it last said."
+            return
+        self.venue_problem = ""
+
+    async def _read_all(self) -> None:
         user_id = await self._user_id()
         services = runtime.current()
         market = await self.get_state(MarketState)
@@ -124,10 +138,13 @@ class AccountState(rx.State):
         self.fills_total = len(fills)
         newest_first = list(reversed(fills))
         self.fills = [fill_row(f) for f in newest_first[self.fills_page * PAGE_ROWS:(self.fills_page + 1) * PAGE_ROWS]]
-        await self._revalue()
+        await self._read_values()
         self._chart_marks(market.active_symbol, market.interval, open_orders, fills)
 
     async def _revalue(self) -> None:
+        await self._from_venue(self._read_values)
+
+    async def _read_values(self) -> None:
         """Balances and positions at the latest prices."""
         user_id = await self._user_id()
         portfolio = runtime.current().portfolio

@@ -1,0 +1,116 @@
+"""Trading on "Binance Spot Testnet" from the browser, against our Binance-compatible simulator.
+
+The app's Binance venue talks to the simulator over real sockets (signed REST and the
+WebSocket API user data stream); each test checks the simulator's side too.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import register, sign_in_context
+from tests.e2e.test_trading import open_trade_page
+
+
+def binance_user(context, app_url: str, binance_sim) -> tuple[Page, dict]:
+    """A fresh user who saved a simulator key on the settings page and chose Binance Spot Testnet."""
+    key = binance_sim.create_key()
+    sign_in_context(context, app_url, register(app_url)["token"])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{app_url}/settings")
+    expect(page.get_by_test_id("venue-badge")).to_have_text("Paper")
+    page.get_by_test_id("field-api_key").fill(key.api_key)
+    page.get_by_test_id("field-secret").fill(key.secret)
+    page.get_by_test_id("save-key").click()
+    expect(page.get_by_test_id("settings-notice")).to_contain_text("Key checked and saved")
+    page.get_by_test_id("venue-binance").click()
+    expect(page.get_by_test_id("settings-notice")).to_contain_text("Binance Spot Testnet")
+    expect(page.get_by_test_id("venue-badge")).to_have_text("Binance Testnet")
+    return page, key
+
+
+def sim_orders(binance_sim, api_key: str) -> list[dict]:
+    return binance_sim.account(api_key)["orders"]
+
+
+def sim_balance(binance_sim, api_key: str, asset: str) -> Decimal:
+    [balance] = [b for b in binance_sim.account(api_key)["balances"] if b["asset"] == asset]
+    return Decimal(balance["free"]) + Decimal(balance["locked"])
+
+
+def test_a_market_buy_fills_on_the_testnet_and_shows_as_a_trade(context, app_url: str, binance_sim):
+    page, key = binance_user(context, app_url, binance_sim)
+    btc_before = sim_balance(binance_sim, key.api_key, "BTC")
+    open_trade_page(page, app_url)
+    expect(page.get_by_test_id("venue-badge")).to_have_text("Binance Testnet")
+    page.get_by_test_id("order-type").click()
+    page.get_by_role("option", name="MARKET", exact=True).click()
+    page.get_by_test_id("field-quantity").fill("0.001")
+    page.get_by_test_id("place-order").click()
+    expect(page.get_by_text(re.compile(r"BUY MARKET BTCUSDT #\d+ filled"))).to_be_visible()
+
+    [order] = sim_orders(binance_sim, key.api_key)
+    assert (order["type"], order["status"], order["executedQty"]) == ("MARKET", "FILLED", "0.00100000")
+    assert sim_balance(binance_sim, key.api_key, "BTC") > btc_before  # bought, less the BTC fee
+    page.get_by_test_id("tab-trades").click()
+    expect(page.get_by_test_id("fill-quantity")).to_have_text(re.compile(r"^0\.001"))
+    page.get_by_test_id("tab-history").click()
+    expect(page.get_by_test_id("history-status").first).to_have_text("FILLED")
+
+
+def test_a_resting_limit_fills_from_the_user_data_stream_and_another_cancels(
+    context, app_url: str, binance_sim
+):
+    page, key = binance_user(context, app_url, binance_sim)
+    open_trade_page(page, app_url)
+    below = (binance_sim.last_price("BTCUSDT") * Decimal("0.95")).quantize(Decimal("0.01"))
+    page.get_by_test_id("tab-open").click()
+    for placed, price in enumerate((below, below - 100), start=1):
+        page.get_by_test_id("side-buy").click()
+        page.get_by_test_id("field-price").fill(str(price))
+        page.get_by_test_id("field-quantity").fill("0.002")
+        page.get_by_test_id("place-order").click()
+        expect(page.get_by_test_id("open-orders-row")).to_have_count(placed)
+    assert sorted(o["status"] for o in binance_sim.account(key.api_key)["openOrders"]) == ["NEW", "NEW"]
+
+    # The market trades down through the higher limit on the venue: only the user data
+    # stream can tell the app, since nobody asks.
+    binance_sim.push_trade("BTCUSDT", below - 50, Decimal("1"))
+    expect(page.get_by_text(re.compile(r"BUY LIMIT BTCUSDT #\d+ filled"))).to_be_visible()
+    expect(page.get_by_test_id("open-orders-row")).to_have_count(1)
+    page.get_by_test_id("cancel-order").click()
+    expect(page.get_by_test_id("open-orders-empty")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"BUY LIMIT BTCUSDT #\d+ canceled"))).to_be_visible()
+
+    statuses = sorted((o["price"], o["status"]) for o in sim_orders(binance_sim, key.api_key))
+    assert [status for _, status in statuses] == ["CANCELED", "FILLED"]
+    assert binance_sim.account(key.api_key)["openOrders"] == []
+
+
+def test_a_testnet_wallet_cannot_be_reset_from_here(context, app_url: str, binance_sim):
+    page, _ = binance_user(context, app_url, binance_sim)
+    page.get_by_test_id("reset-wallet").click()
+    page.get_by_test_id("confirm-reset").click()
+    expect(page.get_by_test_id("settings-error")).to_contain_text("only a paper wallet can be reset")
+
+
+def test_when_the_exchange_stops_answering_the_page_says_so_and_recovers(context, app_url: str, binance_sim):
+    page, _ = binance_user(context, app_url, binance_sim)
+    open_trade_page(page, app_url)
+    page.get_by_test_id("tab-balances").click()
+    expect(page.get_by_test_id("balances-row").first).to_be_visible()
+    binance_sim.set_faults(fail_next=100_000, fail_status=503)
+    try:
+        page.get_by_test_id("order-type").click()
+        page.get_by_role("option", name="MARKET", exact=True).click()
+        page.get_by_test_id("field-quantity").fill("0.001")
+        page.get_by_test_id("place-order").click()
+        expect(page.get_by_test_id("venue-problem")).to_contain_text("The exchange did not answer", timeout=45_000)
+        expect(page.get_by_test_id("balances-row").first).to_be_visible()  # the last picture stays
+    finally:
+        binance_sim.set_faults(clear=True)
+    expect(page.get_by_test_id("venue-problem")).to_have_count(0, timeout=30_000)
