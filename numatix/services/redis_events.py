@@ -27,6 +27,7 @@ from numatix.services.events import DEFAULT_CAPACITY, EventBus, UserEvents
 logger = logging.getLogger(__name__)
 RECENT_PER_USER = 256  # copies arrive within moments of each other
 RECENT_USERS = 10_000
+RECONNECT_SECONDS = 1.0
 
 
 class RecentEvents:
@@ -50,9 +51,11 @@ class RecentEvents:
 
 
 class RedisEventBus:
-    def __init__(self, url: str, prefix: str = "numatix:events:", capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, url: str, prefix: str = "numatix:events:", capacity: int = DEFAULT_CAPACITY,
+                 client_name: str = "numatix-events") -> None:
         self._url = url
         self._prefix = prefix
+        self.client_name = client_name  # shows in Redis CLIENT LIST
         self._local = EventBus(capacity)
         self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._client: redis.Redis | None = None
@@ -60,7 +63,7 @@ class RedisEventBus:
         self._recent = RecentEvents()
 
     async def start(self) -> None:
-        self._client = redis.from_url(self._url)
+        self._client = redis.from_url(self._url, client_name=self.client_name)
         pubsub = self._client.pubsub()
         await pubsub.psubscribe(f"{self._prefix}*")
         self._tasks = [asyncio.create_task(self._send(), name="events-to-redis"),
@@ -92,17 +95,28 @@ class RedisEventBus:
             try:
                 await self._client.publish(channel, text)
             except redis.RedisError:
-                logger.exception("could not publish an event to %s; readers there will resync", channel)
+                logger.exception("could not publish an event to %s; its readers miss it", channel)
             finally:
                 self._outbox.task_done()
 
     async def _receive(self, pubsub) -> None:
-        async for message in pubsub.listen():
-            if message["type"] != "pmessage":
-                continue
-            channel = message["channel"].decode()
-            user_text = channel[len(self._prefix):]
-            if not self._recent.first_time(user_text, message["data"]):
-                continue  # the same event from a second worker
-            user_id: Hashable = int(user_text) if user_text.isdigit() else user_text
-            self._local.publish(user_id, decode(message["data"]))
+        """Until stopped, Redis outages included: after one, the subscription is made again and
+        every reader is told it missed events (what was published meanwhile is gone)."""
+        while True:
+            try:
+                async for message in pubsub.listen():
+                    self._deliver(message)
+            except (redis.ConnectionError, redis.TimeoutError, OSError):
+                logger.warning("lost Redis; subscribing again in %s s", RECONNECT_SECONDS)
+                await asyncio.sleep(RECONNECT_SECONDS)
+                self._local.resync_all()
+
+    def _deliver(self, message: dict) -> None:
+        if message["type"] != "pmessage":
+            return
+        channel = message["channel"].decode()
+        user_text = channel[len(self._prefix):]
+        if not self._recent.first_time(user_text, message["data"]):
+            return  # the same event from a second worker
+        user_id: Hashable = int(user_text) if user_text.isdigit() else user_text
+        self._local.publish(user_id, decode(message["data"]))

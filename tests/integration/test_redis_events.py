@@ -8,9 +8,11 @@ import uuid
 from decimal import Decimal as D
 
 import pytest
+import redis.asyncio as redis
 
 from numatix.domain.balances import Balance
 from numatix.domain.events import BalanceUpdate
+from numatix.services.events import EventsMissed
 from numatix.services.redis_events import RedisEventBus
 from tests.support.redis_server import REDIS_URL, needs_redis
 
@@ -64,6 +66,36 @@ async def test_a_copy_of_an_event_from_a_second_worker_is_dropped():
                 received += await reader.next_batch()
         assert received == [update(1), update(2), update(3), update(4)]
     finally:
+        await worker_a.stop()
+        await worker_b.stop()
+
+
+async def test_a_worker_that_lost_redis_subscribes_again_and_tells_its_readers_to_reload():
+    prefix = f"numatix-test-{uuid.uuid4().hex}:"
+    worker_a = RedisEventBus(REDIS_URL, prefix)
+    worker_b = RedisEventBus(REDIS_URL, prefix, client_name=f"events-{uuid.uuid4().hex[:8]}")
+    await worker_a.start()
+    await worker_b.start()
+    admin = redis.from_url(REDIS_URL)
+    try:
+        reader = worker_b.subscribe(42)
+        subscriptions = [c["id"] for c in await admin.client_list()
+                         if c["name"] == worker_b.client_name and "P" in c["flags"]]
+        assert subscriptions
+        for client_id in subscriptions:
+            await admin.execute_command("CLIENT", "KILL", "ID", client_id)
+        received = []
+        async with asyncio.timeout(10):
+            while update(1) not in received:
+                worker_a.publish(42, update(1))
+                try:
+                    async with asyncio.timeout(0.3):
+                        received += await reader.next_batch()
+                except TimeoutError:
+                    pass
+        assert isinstance(received[0], EventsMissed)  # told before anything else: reload
+    finally:
+        await admin.aclose()
         await worker_a.stop()
         await worker_b.stop()
 
