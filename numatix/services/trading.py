@@ -15,7 +15,10 @@ import secrets
 from collections.abc import Callable, Hashable
 
 from numatix.domain.enums import ExecutionType
-from numatix.domain.errors import CANCEL_REJECTED, MSG_UNKNOWN_ORDER, OrderNotFound, OrderRejected, VenueError
+from numatix.domain.errors import (
+    CANCEL_REJECTED, MSG_DUPLICATE_ORDER, MSG_UNKNOWN_ORDER, NEW_ORDER_REJECTED, OrderNotFound, OrderRejected,
+    VenueError,
+)
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
@@ -139,6 +142,26 @@ class TradingService:
         self._count_order(user_id)
         with self._in_progress():
             return await self.venue.submit_oco(self._account_for(user_id), request)
+
+    async def place_oco_once(self, user_id: UserId, request: OcoRequest) -> tuple[tuple[Order, Order], bool]:
+        """Place a one-cancels-the-other pair unless its limit leg's client order id is already
+        taken: a retry after a lost reply gets the same pair back, never a second pair.
+        Returns ((limit leg, stop leg), whether they were created now)."""
+        crash_point(PLACE_RECEIVED)
+        leg = request.limit_client_order_id
+        existing = await self._existing(user_id, request.limit_leg()) if leg else None
+        if existing is not None:
+            return await self._oco_legs(user_id, existing), False
+        limit_report, _stop = await self.place_oco(user_id, request)
+        return await self._oco_legs(user_id, await self.order_by_id(user_id, limit_report.venue_order_id)), True
+
+    async def _oco_legs(self, user_id: UserId, limit_leg: Order) -> tuple[Order, Order]:
+        orders = await self.venue.all_orders(self._account_for(user_id), limit_leg.symbol)
+        siblings = [o for o in orders if limit_leg.order_list_id >= 0 and o.order_list_id == limit_leg.order_list_id
+                    and o.venue_order_id != limit_leg.venue_order_id]
+        if not siblings:  # the id belongs to a plain order: this is not a retry of a pair
+            raise OrderRejected(NEW_ORDER_REJECTED, MSG_DUPLICATE_ORDER)
+        return limit_leg, siblings[0]
 
     @contextlib.contextmanager
     def _in_progress(self):

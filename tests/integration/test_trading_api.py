@@ -72,6 +72,47 @@ async def test_the_same_client_order_id_twice_gives_the_same_order_once(api):
     assert len((await http.get("/api/trading/orders", headers=alice)).json()) == 1
 
 
+async def test_an_oco_pair_protects_a_position_and_a_retry_returns_the_same_pair(api):
+    http, runtime, alice, _ = api
+    last = runtime.last_price("BTCUSDT")
+    pair = {"symbol": "BTCUSDT", "side": "SELL", "quantity": "0.01",
+            "price": str((last * Decimal("1.2")).quantize(Decimal("0.01"))),
+            "stopPrice": str((last * Decimal("0.8")).quantize(Decimal("0.01"))),
+            "stopLimitPrice": str((last * Decimal("0.79")).quantize(Decimal("0.01"))),
+            "stopLimitTimeInForce": "GTC", "limitClientOrderId": "protect-1"}
+    placed = await http.post("/api/trading/oco", headers=alice, json=pair)
+    assert placed.status_code == 201, placed.text
+    body = placed.json()
+    assert [o["type"] for o in body["orders"]] == ["LIMIT_MAKER", "STOP_LOSS_LIMIT"]
+    assert [o["status"] for o in body["orders"]] == ["NEW", "NEW"] and body["orderListId"] >= 0
+    btc = next(b for b in (await http.get("/api/trading/balance", headers=alice)).json()["balances"]
+               if b["asset"] == "BTC")
+    assert Decimal(btc["locked"]) == Decimal("0.01")  # one lock for both legs
+
+    retried = await http.post("/api/trading/oco", headers=alice, json=pair)
+    assert retried.status_code == 200 and retried.json() == body
+    assert len((await http.get("/api/trading/orders", headers=alice, params={"status": "open"})).json()) == 2
+
+    cancelled = await http.delete(f"/api/trading/orders/{body['orders'][0]['orderId']}", headers=alice)
+    assert cancelled.status_code == 200
+    statuses = [(await http.get(f"/api/trading/orders/{o['orderId']}", headers=alice)).json()["status"]
+                for o in body["orders"]]
+    assert statuses == ["CANCELED", "CANCELED"]  # one cancels the other
+
+
+async def test_an_oco_with_prices_the_wrong_way_round_is_refused_with_binances_code(api):
+    http, runtime, alice, _ = api
+    last = runtime.last_price("BTCUSDT")
+    refused = await http.post("/api/trading/oco", headers=alice, json={
+        "symbol": "BTCUSDT", "side": "SELL", "quantity": "0.01",
+        "price": str((last * Decimal("0.8")).quantize(Decimal("0.01"))),
+        "stopPrice": str((last * Decimal("1.2")).quantize(Decimal("0.01")))})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == {"code": -2010,
+                                       "message": "The relationship of the prices for the orders is not correct."}
+    assert (await http.get("/api/trading/orders", headers=alice)).json() == []
+
+
 async def test_another_users_order_is_404_not_403(api):
     http, runtime, alice, bob = api
     price = str((runtime.last_price("BTCUSDT") * Decimal("0.5")).quantize(Decimal("0.01")))

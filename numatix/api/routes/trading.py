@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from numatix.api import shapes
 from numatix.api.deps import CurrentUser, Services
-from numatix.domain.requests import OrderRequest
+from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.services.portfolio import total_value
 
 router = APIRouter(prefix="/api/trading", tags=["trading"])
@@ -54,6 +54,46 @@ async def place_order(body: OrderBody, user: CurrentUser, runtime: Services, res
     if not created:
         response.status_code = status.HTTP_200_OK
     return shapes.order(placed)
+
+
+ClientId = Annotated[str | None, Field(default=None, pattern=r"^[\.A-Z\:/a-z0-9_-]{1,36}$")]
+
+
+class OcoBody(BaseModel):
+    symbol: str = Field(max_length=20, examples=["BTCUSDT"])
+    side: Literal["BUY", "SELL"]
+    quantity: Decimal = Field(gt=0, description="Both legs' quantity, a decimal string")
+    price: Decimal = Field(gt=0, description="The LIMIT_MAKER leg's price (take profit on a SELL)")
+    stopPrice: Decimal = Field(gt=0, description="The stop leg's trigger price")
+    stopLimitPrice: Amount = None
+    stopLimitTimeInForce: Literal["GTC", "IOC", "FOK"] | None = None
+    listClientOrderId: ClientId = None
+    limitClientOrderId: str | None = Field(
+        default=None, pattern=r"^[\.A-Z\:/a-z0-9_-]{1,36}$",
+        description="Send the same id again to retry safely: you get the same pair back.")
+    stopClientOrderId: ClientId = None
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"symbol": "BTCUSDT", "side": "SELL", "quantity": "0.001", "price": "72000", "stopPrice": "60000",
+         "stopLimitPrice": "59900", "stopLimitTimeInForce": "GTC", "limitClientOrderId": "protect-1"},
+    ]}}
+
+    def to_request(self) -> OcoRequest:
+        return OcoRequest(
+            symbol=self.symbol.upper(), side=self.side, quantity=self.quantity, limit_price=self.price,
+            stop_price=self.stopPrice, stop_limit_price=self.stopLimitPrice,
+            stop_time_in_force=self.stopLimitTimeInForce, list_client_order_id=self.listClientOrderId,
+            limit_client_order_id=self.limitClientOrderId, stop_client_order_id=self.stopClientOrderId,
+        )
+
+
+@router.post("/oco", status_code=status.HTTP_201_CREATED, summary="Place a one-cancels-the-other pair",
+             responses={200: {"description": "A pair with this limitClientOrderId already existed: it is returned"}})
+async def place_oco(body: OcoBody, user: CurrentUser, runtime: Services, response: Response) -> dict:
+    (limit_leg, stop_leg), created = await runtime.trading.place_oco_once(user.id, body.to_request())
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return {"orderListId": limit_leg.order_list_id, "orders": [shapes.order(limit_leg), shapes.order(stop_leg)]}
 
 
 @router.get("/orders", summary="Your orders, newest first; page with the X-Next-Cursor header")
