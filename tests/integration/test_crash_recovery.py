@@ -9,6 +9,8 @@ retries what a client would (the same clientOrderId, the same cancel) and checks
 every order is there once in the right state, that balances are the starting balances plus
 exactly what the stored fills did (fees included), that no trade id appears twice, and that
 an order left resting still rests and still fills.
+
+OCO lists (``POST /api/trading/oco``) and cancel-all are covered too.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ THROUGH_LIMIT = "48990.00"
 QUANTITY = "0.01000"
 PART = "0.00400"
 PRINT_IDS = itertools.count(int(time.time() * 1000))
+# A BUY OCO around the market: a LIMIT_MAKER leg at the resting limit price, a STOP_LOSS_LIMIT
+# leg above the market; both legs share one lock, the larger of the two (quantity x 51100).
+OCO_STOP, OCO_STOP_LIMIT, ABOVE_STOP = "51000.00", "51100.00", "51200.00"
 
 
 def limit_buy(client_order_id: str) -> dict:
@@ -98,6 +103,13 @@ class Trading:
 
     async def place(self, order: dict) -> httpx.Response:
         return await self.http.post("/api/trading/orders", json=order)
+
+    async def place_oco(self, list_client_order_id: str) -> httpx.Response:
+        """A BUY OCO, legs ``<id>-limit`` (resting below the market) and ``<id>-stop`` (above it)."""
+        return await self.http.post("/api/trading/oco", json={
+            "symbol": SYMBOL, "side": "BUY", "quantity": QUANTITY, "price": LIMIT_PRICE, "stopPrice": OCO_STOP,
+            "stopLimitPrice": OCO_STOP_LIMIT, "stopLimitTimeInForce": "GTC", "listClientOrderId": list_client_order_id,
+            "limitClientOrderId": f"{list_client_order_id}-limit", "stopClientOrderId": f"{list_client_order_id}-stop"})
 
     async def print_and_wait(self, price: str) -> None:
         """A print the app has certainly handled: its price came back on the event socket."""
@@ -160,12 +172,16 @@ def expected_totals(starting: dict[str, Decimal], fills: list[dict]) -> dict[str
 
 
 def expected_locked(orders: list[dict]) -> dict[str, Decimal]:
-    """Open limit buys lock what the rest of them would cost; nothing else here locks funds."""
-    locked = Decimal(0)
+    """Open limit buys lock what the rest of them would cost; the open legs of an OCO share one
+    lock, the larger leg's; nothing else here locks funds."""
+    locks: dict[tuple[str, int], Decimal] = {}
     for order in orders:
         if order["status"] in ("NEW", "PARTIALLY_FILLED"):
-            assert order["side"] == "BUY" and order["type"] == "LIMIT"
-            locked += (Decimal(order["quantity"]) - Decimal(order["executedQty"])) * Decimal(order["price"])
+            assert order["side"] == "BUY" and order["type"] in ("LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT")
+            need = (Decimal(order["quantity"]) - Decimal(order["executedQty"])) * Decimal(order["price"])
+            key = ("list", order["orderListId"]) if order["orderListId"] >= 0 else ("order", order["orderId"])
+            locks[key] = max(locks.get(key, Decimal(0)), need)
+    locked = sum(locks.values(), Decimal(0))
     return {QUOTE: locked} if locked else {}
 
 
@@ -291,3 +307,74 @@ async def test_a_crash_while_cancelling_ends_canceled_with_the_funds_back(tradin
     await trading.assert_consistent({order["clientOrderId"]: "CANCELED"})
     await trading.print_and_wait(THROUGH_LIMIT)  # a canceled order never fills
     await trading.assert_consistent({order["clientOrderId"]: "CANCELED"})
+
+
+async def test_a_crash_while_placing_an_oco_leaves_neither_leg_and_a_retry_makes_one_list(trading):
+    await trading.start(faults.PLACE_STORED)
+    oco = "oco-place"
+    with pytest.raises(httpx.TransportError):
+        await trading.place_oco(oco)  # killed with both legs written, nothing committed
+    await trading.crashed()
+
+    await trading.start()
+    await trading.assert_consistent({})  # neither leg, nothing locked
+    placed = await trading.place_oco(oco)  # the client retries the same list with the same leg ids
+    assert placed.status_code == 201, placed.text
+    again = await trading.place_oco(oco)  # and, unsure, once more: the same pair, never a second
+    assert again.status_code == 200 and again.json() == placed.json(), again.text
+    legs = {f"{oco}-limit": "NEW", f"{oco}-stop": "NEW"}
+    orders = await trading.assert_consistent(legs)
+    placed_ids = [leg["orderId"] for leg in placed.json()["orders"]]
+    assert [orders[leg]["orderId"] for leg in legs] == placed_ids
+    assert orders[f"{oco}-limit"]["orderListId"] == orders[f"{oco}-stop"]["orderListId"] >= 0
+    await trading.fill_resting(placed_ids[0])  # one leg fills...
+    await trading.print_and_wait(ABOVE_STOP)  # ...and the other is gone: a print through it does nothing
+    await trading.assert_consistent({f"{oco}-limit": "FILLED", f"{oco}-stop": "EXPIRED"})
+
+
+@pytest.mark.parametrize("crash_at", [faults.FILL_STORED, faults.FILL_APPLIED])
+async def test_a_crash_while_an_oco_leg_fills_leaves_one_leg_filled_and_the_other_expired(trading, crash_at):
+    await trading.start(crash_at)
+    oco = f"oco-{crash_at}"
+    placed = await trading.place_oco(oco)
+    assert placed.status_code == 201, placed.text
+    limit_id = placed.json()["orders"][0]["orderId"]
+    limit, stop = f"{oco}-limit", f"{oco}-stop"
+    await trading.assert_consistent({limit: "NEW", stop: "NEW"})
+    await trading.print_trade(THROUGH_LIMIT, PART)  # part of the limit leg fills: the stop leg must expire
+    await trading.crashed()
+
+    await trading.start()
+    committed = crash_at == faults.FILL_APPLIED  # else neither the fill nor the expiry was committed
+    expected = {limit: "PARTIALLY_FILLED", stop: "EXPIRED"} if committed else {limit: "NEW", stop: "NEW"}
+    orders = await trading.assert_consistent(expected)
+    assert Decimal(orders[limit]["executedQty"]) == (Decimal(PART) if committed else 0)
+    await trading.fill_resting(limit_id)  # the rest (or all of it) fills from the next print...
+    await trading.print_and_wait(ABOVE_STOP)  # ...and the stop leg never triggers: never both legs filled
+    orders = await trading.assert_consistent({limit: "FILLED", stop: "EXPIRED"})
+    assert Decimal(orders[limit]["executedQty"]) == Decimal(QUANTITY)
+    assert Decimal(orders[stop]["executedQty"]) == 0
+
+
+async def test_a_crash_while_cancelling_all_ends_with_each_order_canceled_once_and_the_funds_back(trading):
+    await trading.start(faults.CANCEL_STORED)
+    orders = [limit_buy("all-1"), {**limit_buy("all-2"), "price": "48500.00"}]
+    order_ids = []
+    for order in orders:
+        placed = await trading.place(order)
+        assert placed.status_code == 201, placed.text
+        order_ids.append(placed.json()["orderId"])
+    with pytest.raises(httpx.TransportError):
+        await trading.http.delete("/api/trading/orders", params={"symbol": SYMBOL})
+    await trading.crashed()
+
+    await trading.start()
+    await trading.assert_consistent({"all-1": "NEW", "all-2": "NEW"})  # no cancel was committed
+    retried = await trading.http.delete("/api/trading/orders", params={"symbol": SYMBOL})
+    assert retried.status_code == 200, retried.text
+    assert sorted(retried.json()["orderIds"]) == sorted(order_ids)  # both, each once
+    again = await trading.http.delete("/api/trading/orders", params={"symbol": SYMBOL})
+    assert again.status_code == 200 and again.json()["orderIds"] == [], again.text  # nothing canceled twice
+    await trading.assert_consistent({"all-1": "CANCELED", "all-2": "CANCELED"})
+    await trading.print_and_wait("48400.00")  # through both prices: a canceled order never fills
+    await trading.assert_consistent({"all-1": "CANCELED", "all-2": "CANCELED"})
