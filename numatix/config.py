@@ -36,6 +36,7 @@ class Settings:
     market_stream_url: str
     binance_rest_url: str
     binance_ws_api_url: str
+    binance_stream_url: str
     allow_mainnet: bool
     symbols: tuple[str, ...]
     seed: int
@@ -186,6 +187,7 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
         binance_ws_api_url=_url(
             values, "NUMATIX_BINANCE_WS_API_URL", "wss://ws-api.testnet.binance.vision/ws-api/v3", ("ws", "wss")
         ),
+        binance_stream_url=_url(values, "NUMATIX_BINANCE_STREAM_URL", "wss://stream.testnet.binance.vision", ("ws", "wss")),
         allow_mainnet=_boolean(values, "NUMATIX_ALLOW_MAINNET"),
         symbols=_symbols(values),
         seed=_integer(values, "NUMATIX_SEED", 7),

@@ -39,6 +39,13 @@ def binance_feed(settings: Settings) -> MarketFeed:
     return BinanceMarketFeed(settings.symbols, settings.market_rest_url, settings.market_stream_url)
 
 
+def binance_venue_feed(settings: Settings) -> MarketFeed:
+    """The market of the Binance venue users trade on (the Spot Testnet's own prices)."""
+    from numatix.market.binance_feed import BinanceMarketFeed
+
+    return BinanceMarketFeed(settings.symbols, settings.binance_rest_url, settings.binance_stream_url)
+
+
 def replay_feed(settings: Settings) -> MarketFeed:
     from numatix.market.replay import ReplayFeed
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 
 from numatix.domain.market import Candle, FeedKind, FeedStatus, Interval
 from numatix.domain.symbols import DEFAULT_SYMBOLS, SymbolSpec
@@ -43,6 +44,13 @@ class MarketDataService:
 
     def snapshot(self, symbol: str) -> MarketSnapshot:
         return self._hub.snapshot(self.spec(symbol).symbol)
+
+    def last_price(self, symbol: str) -> Decimal | None:
+        """The last trade's price; None for a symbol not offered or not traded yet."""
+        if symbol not in self._hub.symbols:
+            return None
+        trade = self._hub.snapshot(symbol).last_trade
+        return trade.price if trade is not None else None
 
     async def candles(
         self, symbol: str, interval: Interval, end_time_ms: int | None = None, limit: int = 500

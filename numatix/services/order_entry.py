@@ -43,9 +43,10 @@ class OrderEntryService:
             self._filters[spec.symbol] = SymbolFilters.from_spec(spec)
         return self._filters[spec.symbol]
 
-    def preview(self, request: OrderRequest) -> OrderPreview:
+    def preview(self, request: OrderRequest, market: MarketDataService | None = None) -> OrderPreview:
+        """``market``: the one the order will meet (the user's venue's), the app's by default."""
         filters = self.filters(request.symbol)
-        snapshot = self._market.snapshot(request.symbol)
+        snapshot = (market or self._market).snapshot(request.symbol)
         last = snapshot.last_trade.price if snapshot.last_trade else None
         try:
             request.validate()

@@ -7,7 +7,7 @@ position. A wallet reset starts the positions afresh too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,16 +64,19 @@ class PortfolioService:
         symbols: Mapping[str, SymbolSpec],
         *,
         account_for: Callable[[UserId], Hashable] = identity,
+        prices_for: Callable[[UserId], Awaitable[PriceSource]] | None = None,
     ) -> None:
         self.venue = venue
         self._last_price = last_price
+        self._prices_for = prices_for  # per user: the market of the venue they trade on
         self._symbols = symbols
         self._account_for = account_for
 
     async def balances(self, user_id: UserId) -> list[BalanceView]:
         balances = await self.venue.balances(self._account_for(user_id))
+        price = await self._prices(user_id)
         return [
-            BalanceView(b.asset, b.free, b.locked, b.total, self._value_in_usdt(b.asset, b.total))
+            BalanceView(b.asset, b.free, b.locked, b.total, _value_in_usdt(price, b.asset, b.total))
             for b in sorted(balances.values(), key=lambda b: b.asset)
         ]
 
@@ -93,7 +96,8 @@ class PortfolioService:
             if position is None:
                 position = positions[fill.symbol] = Position(fill.symbol, spec.base_asset, spec.quote_asset)
             position.apply(fill)
-        return [self._view(positions[symbol]) for symbol in sorted(positions)]
+        price = await self._prices(user_id)
+        return [_view(price, positions[symbol]) for symbol in sorted(positions)]
 
     async def reset_wallet(self, user_id: UserId) -> None:
         if not self.venue.can_reset_wallet:
@@ -103,19 +107,24 @@ class PortfolioService:
     async def ledger(self, user_id: UserId) -> list[LedgerEntry]:
         return await self.venue.wallet_ledger(self._account_for(user_id))
 
-    def _view(self, position: Position) -> PositionView:
-        last = self._last_price(position.symbol)
-        unrealized = position.unrealized_pnl(last) if last is not None else None
-        return PositionView(
-            position.symbol, position.base_asset, position.quote_asset, position.quantity,
-            position.average_entry_price, last, unrealized, position.realized_pnl, position.fees_in_quote,
-        )
+    async def _prices(self, user_id: UserId) -> PriceSource:
+        return await self._prices_for(user_id) if self._prices_for is not None else self._last_price
 
-    def _value_in_usdt(self, asset: str, amount: Decimal) -> Decimal | None:
-        if asset == VALUATION_ASSET:
-            return amount
-        price = self._last_price(f"{asset}{VALUATION_ASSET}")
-        return None if price is None else amount * price
+
+def _view(last_price: PriceSource, position: Position) -> PositionView:
+    last = last_price(position.symbol)
+    unrealized = position.unrealized_pnl(last) if last is not None else None
+    return PositionView(
+        position.symbol, position.base_asset, position.quote_asset, position.quantity,
+        position.average_entry_price, last, unrealized, position.realized_pnl, position.fees_in_quote,
+    )
+
+
+def _value_in_usdt(last_price: PriceSource, asset: str, amount: Decimal) -> Decimal | None:
+    if asset == VALUATION_ASSET:
+        return amount
+    price = last_price(f"{asset}{VALUATION_ASSET}")
+    return None if price is None else amount * price
 
 
 def total_value(balances: list[BalanceView]) -> Decimal:

@@ -23,7 +23,7 @@ from numatix.exchange.base import Venue
 from numatix.exchange.binance import BinanceVenue
 from numatix.exchange.paper import LogNormalLatency, PaperExchange, ZeroLatency
 from numatix.market.hub import MarketHub
-from numatix.market.selection import choose_feed
+from numatix.market.selection import binance_venue_feed, choose_feed
 from numatix.security.rate_limits import API_REQUESTS, ORDERS, RateLimiter
 from numatix.security.tokens import TokenService
 from numatix.security.vault import Vault
@@ -38,6 +38,7 @@ from numatix.services.market_data import MarketDataService
 from numatix.services.order_entry import OrderEntryService
 from numatix.services.portfolio import PortfolioService
 from numatix.services.trading import TradingService
+from numatix.services.venue_markets import VenueMarkets
 from numatix.services.venue_router import VenueRouter
 from numatix.store.db import make_engine
 from numatix.store.paper_repository import SqlPaperStore
@@ -68,7 +69,11 @@ class Runtime:
         self.accounts.on_venue_change(self.venue.forget)
         self.alerts = AlertService(database, self.events, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols}, self.last_price)
         hub.add_listener(self.alerts.on_market_event)
-        self.portfolio = PortfolioService(self.venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols})
+        # A Binance Testnet user sees the testnet's market; everybody else the app's feed.
+        self.markets = VenueMarkets(self.market, lambda: binance_venue_feed(settings),
+                                    lambda user_id: self.venue.name_for(user_id) == "binance")
+        self.portfolio = PortfolioService(self.venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols},
+                                          prices_for=self.markets.last_price_for)
 
     @classmethod
     async def start(cls, settings: Settings) -> "Runtime":
@@ -98,10 +103,7 @@ class Runtime:
         return float("nan") if last is None else time.monotonic() - last
 
     def last_price(self, symbol: str) -> Decimal | None:
-        if symbol not in self.hub.symbols:
-            return None
-        trade = self.hub.snapshot(symbol).last_trade
-        return trade.price if trade is not None else None
+        return self.market.last_price(symbol)
 
     async def stop(self) -> None:
         """Orders already on their way finish (and are stored) before the market and the
@@ -111,6 +113,7 @@ class Runtime:
         if self.cluster is not None:  # the engine (if here) stops and hands its lease over
             await self.cluster.stop()
         await self.venue.close()  # Binance user data streams and the HTTP client
+        await self.markets.stop()
         await self.hub.stop()
         if isinstance(self.events, RedisEventBus):
             await self.events.stop()

@@ -34,6 +34,7 @@ def app_process(tmp_path_factory, binance_sim):
     app = AppProcess(tmp_path_factory.mktemp("app"), free_port(), {
         "NUMATIX_BINANCE_REST_URL": binance_sim.rest_url,
         "NUMATIX_BINANCE_WS_API_URL": binance_sim.ws_api_url,
+        "NUMATIX_BINANCE_STREAM_URL": binance_sim.stream_url,
     })
     app.start()
     yield app

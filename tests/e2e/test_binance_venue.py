@@ -12,7 +12,19 @@ from decimal import Decimal
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import register, sign_in_context
-from tests.e2e.test_trading import open_trade_page
+
+def open_trade_page(page: Page, app_url: str, binance_sim) -> None:
+    """The trade page on the testnet's market. The simulator's market is quiet (it prints only
+    when a test asks), so the page's first price comes from a print made once its feed listens."""
+    page.goto(f"{app_url}/trade/BTCUSDT")
+    expect(page.get_by_test_id("symbol-name")).to_have_text("BTCUSDT")
+    price = binance_sim.last_price("BTCUSDT")
+    for _ in range(40):
+        if re.search(r"\d", page.get_by_test_id("last-price").inner_text()):
+            return
+        binance_sim.push_trade("BTCUSDT", price, Decimal("0.001"))
+        page.wait_for_timeout(500)
+    expect(page.get_by_test_id("last-price")).to_have_text(re.compile(r"\d"))
 
 
 def binance_user(context, app_url: str, binance_sim) -> tuple[Page, dict]:
@@ -45,7 +57,7 @@ def sim_balance(binance_sim, api_key: str, asset: str) -> Decimal:
 def test_a_market_buy_fills_on_the_testnet_and_shows_as_a_trade(context, app_url: str, binance_sim):
     page, key = binance_user(context, app_url, binance_sim)
     btc_before = sim_balance(binance_sim, key.api_key, "BTC")
-    open_trade_page(page, app_url)
+    open_trade_page(page, app_url, binance_sim)
     expect(page.get_by_test_id("venue-badge")).to_have_text("Binance Testnet")
     page.get_by_test_id("order-type").click()
     page.get_by_role("option", name="MARKET", exact=True).click()
@@ -66,7 +78,7 @@ def test_a_resting_limit_fills_from_the_user_data_stream_and_another_cancels(
     context, app_url: str, binance_sim
 ):
     page, key = binance_user(context, app_url, binance_sim)
-    open_trade_page(page, app_url)
+    open_trade_page(page, app_url, binance_sim)
     below = (binance_sim.last_price("BTCUSDT") * Decimal("0.95")).quantize(Decimal("0.01"))
     page.get_by_test_id("tab-open").click()
     for placed, price in enumerate((below, below - 100), start=1):
@@ -91,6 +103,16 @@ def test_a_resting_limit_fills_from_the_user_data_stream_and_another_cancels(
     assert binance_sim.account(key.api_key)["openOrders"] == []
 
 
+def test_a_testnet_trader_sees_the_testnets_prices(context, app_url: str, binance_sim):
+    """The testnet's market is its own: a Binance user's chart and ticker follow it, not the app's feed."""
+    page, _ = binance_user(context, app_url, binance_sim)
+    open_trade_page(page, app_url, binance_sim)
+    expect(page.get_by_test_id("feed-badge")).to_have_text("Binance")  # the app's own feed is synthetic here
+    price = (binance_sim.last_price("BTCUSDT") * Decimal("0.9731")).quantize(Decimal("0.01"))
+    binance_sim.push_trade("BTCUSDT", price, Decimal("0.01"))
+    expect(page.get_by_test_id("last-price")).to_have_text(f"{price:,.2f}")
+
+
 def test_a_testnet_wallet_cannot_be_reset_from_here(context, app_url: str, binance_sim):
     page, _ = binance_user(context, app_url, binance_sim)
     page.get_by_test_id("reset-wallet").click()
@@ -100,7 +122,7 @@ def test_a_testnet_wallet_cannot_be_reset_from_here(context, app_url: str, binan
 
 def test_when_the_exchange_stops_answering_the_page_says_so_and_recovers(context, app_url: str, binance_sim):
     page, _ = binance_user(context, app_url, binance_sim)
-    open_trade_page(page, app_url)
+    open_trade_page(page, app_url, binance_sim)
     page.get_by_test_id("tab-balances").click()
     expect(page.get_by_test_id("balances-row").first).to_be_visible()
     binance_sim.set_faults(fail_next=100_000, fail_status=503)

@@ -60,6 +60,7 @@ def test_dotenv_is_read_and_environment_overrides_it(tmp_path):
         ("NUMATIX_REPLAY_SPEED", "0", "NUMATIX_REPLAY_SPEED='0' is not valid; use a number above 0"),
         ("NUMATIX_SECRET_KEY", "short", "NUMATIX_SECRET_KEY is not valid; use at least 32 characters"),
         ("NUMATIX_BINANCE_WS_API_URL", "https://x", "NUMATIX_BINANCE_WS_API_URL='https://x' is not valid"),
+        ("NUMATIX_BINANCE_STREAM_URL", "https://x", "NUMATIX_BINANCE_STREAM_URL='https://x' is not valid"),
     ],
 )
 def test_bad_values_name_the_variable_and_what_it_accepts(tmp_path, name, value, expected):

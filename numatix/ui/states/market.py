@@ -19,6 +19,7 @@ from numatix.domain.symbols import SymbolSpec
 from numatix.services import runtime
 from numatix.services.errors import NotFound
 from numatix.ui.format import candle_for_chart, compact, fixed, signed_percent
+from numatix.ui.states.session import SessionState
 
 FRAME_SECONDS = 0.08
 PANEL_SECONDS = 0.25
@@ -78,10 +79,15 @@ class MarketState(rx.State):
     def _spec(self) -> SymbolSpec:
         return runtime.current().market.spec(self.active_symbol)
 
+    async def _market(self):
+        """The market of the venue this user's orders go to (the testnet's for Binance users)."""
+        user_id = (await self.get_state(SessionState))._user_id
+        return await runtime.current().markets.for_user(user_id)
+
     @rx.event
     async def load_page(self):
         """Resolve the symbol from the URL and send the first full picture."""
-        market = runtime.current().market
+        market = await self._market()
         self.symbols = list(market.symbols)
         requested = symbol_from_path(self.router.url.path)
         self.active_symbol = requested
@@ -106,7 +112,7 @@ class MarketState(rx.State):
         return MarketState.stream_market
 
     async def _load_history(self) -> None:
-        market = runtime.current().market
+        market = await self._market()
         candles = await market.candles(self.active_symbol, Interval(self.interval), limit=HISTORY_BARS)
         self.history = [candle_for_chart(c) for c in candles]
         self.older = []
@@ -127,7 +133,7 @@ class MarketState(rx.State):
             return
         self.loading_older = True
         try:
-            market = runtime.current().market
+            market = await self._market()
             candles = await market.candles(
                 self.active_symbol, Interval(self.interval), end_time_ms=int(end_time_ms) - 1, limit=HISTORY_BARS
             )
@@ -145,7 +151,7 @@ class MarketState(rx.State):
             generation, symbol = self._stream_generation, self.active_symbol
             if not self.known:
                 return
-        market = runtime.current().market
+            market = await self._market()
         spec = market.spec(symbol)
         book, recent, panels_written = None, [], 0.0
         async with market.updates(symbol) as updates:

@@ -134,7 +134,7 @@ class OrderFormState(rx.State):
         if isinstance(request, OcoRequest):
             self._show("")
             return
-        preview = runtime.current().order_entry.preview(request)
+        preview = runtime.current().order_entry.preview(request, await market._market())
         self._show(preview.error)
         digits = market.price_precision
         self.estimate_price = fixed(preview.average_price, digits) if preview.average_price else "—"

@@ -1,0 +1,49 @@
+"""Each user sees the market of the venue their orders go to.
+
+The Spot Testnet's prices are not mainnet's (its books are thin and drift on their own), so
+a Binance Testnet user's chart, book, estimates and valuations come from the testnet's own
+market data, and everybody else's from the app's feed. The testnet feed starts with the
+first user who needs it, so a host where nobody trades on Binance never connects to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from decimal import Decimal
+
+from numatix.market.feed import MarketFeed
+from numatix.market.hub import MarketHub
+from numatix.services.market_data import MarketDataService
+
+
+class VenueMarkets:
+    def __init__(self, app_market: MarketDataService, binance_feed: Callable[[], MarketFeed],
+                 trades_on_binance: Callable[[int], bool]) -> None:
+        self.app_market = app_market
+        self._binance_feed = binance_feed
+        self._trades_on_binance = trades_on_binance
+        self._binance_hub: MarketHub | None = None
+        self._binance_market: MarketDataService | None = None
+        self._starting = asyncio.Lock()
+
+    async def for_user(self, user_id: int | None) -> MarketDataService:
+        if not user_id or not self._trades_on_binance(user_id):
+            return self.app_market
+        return await self._binance()
+
+    async def last_price_for(self, user_id: int | None) -> Callable[[str], Decimal | None]:
+        """``symbol -> last price`` on the market this user trades on."""
+        return (await self.for_user(user_id)).last_price
+
+    async def _binance(self) -> MarketDataService:
+        async with self._starting:
+            if self._binance_market is None:
+                hub = MarketHub(self._binance_feed())
+                await hub.start()
+                self._binance_hub, self._binance_market = hub, MarketDataService(hub)
+        return self._binance_market
+
+    async def stop(self) -> None:
+        if self._binance_hub is not None:
+            await self._binance_hub.stop()
