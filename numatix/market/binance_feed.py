@@ -31,6 +31,8 @@ from numatix.domain.market import (
 from numatix.market.feed import FeedSink
 
 logger = logging.getLogger(__name__)
+HISTORY_ATTEMPTS = 3
+HISTORY_RETRY_SECONDS = 0.2
 MAX_KLINES = 1000
 
 
@@ -62,12 +64,27 @@ class BinanceMarketFeed:
         params: dict[str, str | int] = {"symbol": symbol, "interval": interval.value, "limit": min(limit + 1, MAX_KLINES)}
         if end_time_ms is not None:
             params["endTime"] = end_time_ms
-        response = await self._http.get(f"{self._rest_url}/api/v3/klines", params=params)
-        response.raise_for_status()
+        response = await self._get_klines(params)
         now = int(time.time() * 1000)
         candles = [parse_kline(symbol, interval, row) for row in response.json()]
         closed = [c for c in candles if c.close_time_ms < now]
         return closed[-limit:]
+
+    async def _get_klines(self, params: dict[str, str | int]) -> httpx.Response:
+        """A kept-alive connection the server has just closed fails the next request: a few
+        quick retries, so one dropped connection does not stop the app from starting."""
+        for attempt in range(HISTORY_ATTEMPTS):
+            try:
+                response = await self._http.get(f"{self._rest_url}/api/v3/klines", params=params)
+                if response.status_code < 500:
+                    response.raise_for_status()
+                    return response
+            except httpx.TransportError:
+                if attempt == HISTORY_ATTEMPTS - 1:
+                    raise
+            await asyncio.sleep(HISTORY_RETRY_SECONDS * (attempt + 1))
+        response.raise_for_status()  # still 5xx after the last attempt
+        return response
 
     async def run(self, sink: FeedSink) -> None:
         url = f"{self._stream_url}/stream?streams=" + "/".join(self.stream_names)
