@@ -9,22 +9,34 @@ first user who needs it, so a host where nobody trades on Binance never connects
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
+import httpx
+
+from numatix.domain.market import FeedStatus
 from numatix.market.feed import MarketFeed
 from numatix.market.hub import MarketHub
 from numatix.services.market_data import MarketDataService
 
 
+logger = logging.getLogger(__name__)
+RETRY_SECONDS = 30.0  # after the testnet's market data failed to start
+
+
 class VenueMarkets:
     def __init__(self, app_market: MarketDataService, binance_feed: Callable[[], MarketFeed],
-                 trades_on_binance: Callable[[int], bool]) -> None:
+                 trades_on_binance: Callable[[int], bool], *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.app_market = app_market
         self._binance_feed = binance_feed
         self._trades_on_binance = trades_on_binance
+        self._clock = clock
         self._binance_hub: MarketHub | None = None
         self._binance_market: MarketDataService | None = None
+        self._unavailable: tuple[float, MarketDataService] | None = None  # (since, an empty offline market)
         self._starting = asyncio.Lock()
 
     async def for_user(self, user_id: int | None) -> MarketDataService:
@@ -37,12 +49,24 @@ class VenueMarkets:
         return (await self.for_user(user_id)).last_price
 
     async def _binance(self) -> MarketDataService:
+        """The testnet's market; while it cannot be reached, an empty one marked offline (the
+        page says so rather than showing another market's prices), tried again later."""
         async with self._starting:
-            if self._binance_market is None:
-                hub = MarketHub(self._binance_feed())
+            if self._binance_market is not None:
+                return self._binance_market
+            if self._unavailable is not None and self._clock() - self._unavailable[0] < RETRY_SECONDS:
+                return self._unavailable[1]
+            hub = MarketHub(self._binance_feed())
+            try:
                 await hub.start()
-                self._binance_hub, self._binance_market = hub, MarketDataService(hub)
-        return self._binance_market
+            except (httpx.HTTPError, OSError, ValueError) as error:
+                logger.warning("the Binance venue's market data did not start (%s: %s); trying again in %.0f s",
+                               type(error).__name__, error, RETRY_SECONDS)
+                hub.on_status(FeedStatus.OFFLINE)
+                self._unavailable = (self._clock(), MarketDataService(hub))
+                return self._unavailable[1]
+            self._binance_hub, self._binance_market, self._unavailable = hub, MarketDataService(hub), None
+            return self._binance_market
 
     async def stop(self) -> None:
         if self._binance_hub is not None:

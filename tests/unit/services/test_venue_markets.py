@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
+import httpx
 import pytest
 
+from numatix.domain.market import FeedStatus
 from numatix.domain.symbols import DEFAULT_SYMBOLS
 from numatix.market.hub import MarketHub
 from numatix.services.market_data import MarketDataService
@@ -73,3 +75,28 @@ async def test_positions_are_valued_at_the_users_venues_price(markets):
     for user, price in ((BINANCE_USER, 80), (PAPER_USER, 100)):
         btc = next(b for b in await portfolio.balances(user) if b.asset == "BTC")
         assert btc.total > 0 and btc.value_usdt == btc.total * price
+
+
+class UnreachableFeed(ScriptedFeed):
+    async def history(self, symbol, interval, end_time_ms, limit):
+        raise httpx.ConnectError("testnet unreachable")
+
+
+async def test_an_unreachable_testnet_shows_as_offline_and_is_tried_again_later(markets):
+    venue_markets, _ = markets
+    made: list[ScriptedFeed] = []
+    now = [0.0]
+
+    def testnet_feed() -> ScriptedFeed:
+        made.append(UnreachableFeed((SYMBOL,)))
+        return made[-1]
+
+    unreachable = VenueMarkets(venue_markets.app_market, testnet_feed, lambda user_id: True, clock=lambda: now[0])
+    market = await unreachable.for_user(BINANCE_USER)
+    assert market is not venue_markets.app_market  # never another market's prices
+    assert market.feed_status is FeedStatus.OFFLINE and market.last_price(SYMBOL) is None
+    await unreachable.for_user(BINANCE_USER)
+    assert len(made) == 1  # not hammered on every page event
+    now[0] += 60
+    await unreachable.for_user(BINANCE_USER)
+    assert len(made) == 2
