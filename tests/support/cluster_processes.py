@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import uuid
 from contextlib import asynccontextmanager
@@ -20,13 +19,8 @@ from pathlib import Path
 import httpx
 import redis.asyncio as redis
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.app_server import ROOT, free_port
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Worker:
