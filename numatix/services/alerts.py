@@ -59,11 +59,13 @@ class AlertService:
     def __init__(
         self, database: Engine, bus: EventBus, symbols: Mapping[str, SymbolSpec], last_price: PriceSource,
         clock: Callable[[], float] = time.time,
+        last_price_for: Callable[[int, str], Decimal | None] | None = None,
     ) -> None:
         self._database = database
         self._bus = bus
         self._symbols = symbols
         self._last_price = last_price
+        self._last_price_for = last_price_for  # (user, symbol): on the market of the user's venue
         self._clock = clock
         self._active: dict[str, dict[int, AlertRow]] = {symbol: {} for symbol in symbols}
         self._load_active()
@@ -86,7 +88,7 @@ class AlertService:
         if level <= 0:
             raise ValidationFailed("The price must be above zero.", field="price")
         level = (level // spec.tick_size) * spec.tick_size
-        self._refuse_if_already_there(spec.symbol, direction, level)
+        self._refuse_if_already_there(user_id, spec.symbol, direction, level)
         if sum(1 for alerts in self._active.values() for a in alerts.values() if a.user_id == user_id) >= MAX_ACTIVE_PER_USER:
             raise ValidationFailed(f"At most {MAX_ACTIVE_PER_USER} active alerts; delete some first.")
         row = AlertRow(user_id=user_id, symbol=spec.symbol, direction=direction, price=level,
@@ -132,11 +134,20 @@ class AlertService:
         if isinstance(event, TradePrint):
             self.on_trade(event)
 
-    def on_trade(self, trade: TradePrint) -> None:
+    def listener(self, watches: Callable[[int], bool]) -> Callable[[object], None]:
+        """A market's listener for the alerts of the users it ``watches``: each user's alerts
+        fire on the market of the venue they trade on."""
+        def on_event(event: object) -> None:
+            if isinstance(event, TradePrint):
+                self.on_trade(event, watches)
+        return on_event
+
+    def on_trade(self, trade: TradePrint, watches: Callable[[int], bool] | None = None) -> None:
         alerts = self._active.get(trade.symbol)
         if not alerts:
             return
-        for alert in [a for a in alerts.values() if _reached(a, trade.price)]:
+        reached = [a for a in alerts.values() if _reached(a, trade.price)]
+        for alert in [a for a in reached if watches is None or watches(a.user_id)]:
             alerts.pop(alert.id, None)
             fired = self._claim(alert.id, trade)
             if fired is not None:
@@ -158,8 +169,8 @@ class AlertService:
                                    field="symbol")
         return spec
 
-    def _refuse_if_already_there(self, symbol: str, direction: str, level: Decimal) -> None:
-        last = self._last_price(symbol)
+    def _refuse_if_already_there(self, user_id: int, symbol: str, direction: str, level: Decimal) -> None:
+        last = self._last_price_for(user_id, symbol) if self._last_price_for else self._last_price(symbol)
         if last is None:
             return
         if (direction == "above" and last >= level) or (direction == "below" and last <= level):

@@ -67,11 +67,16 @@ class Runtime:
         self.trading = TradingService(self.venue, self.events, limiter=self.limiter, venue_name=self.venue.name_for)
         self.accounts = account_service(settings, database, self.limiter, self.venue.check_credentials)
         self.accounts.on_venue_change(self.venue.forget)
-        self.alerts = AlertService(database, self.events, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols}, self.last_price)
-        hub.add_listener(self.alerts.on_market_event)
-        # A Binance Testnet user sees the testnet's market; everybody else the app's feed.
-        self.markets = VenueMarkets(self.market, lambda: binance_venue_feed(settings),
-                                    lambda user_id: self.venue.name_for(user_id) == "binance")
+        # A Binance Testnet user sees the testnet's market (prices, valuations, alerts);
+        # everybody else the app's feed.
+        def on_binance(user_id: int) -> bool:
+            return self.venue.name_for(user_id) == "binance"
+
+        self.markets = VenueMarkets(self.market, lambda: binance_venue_feed(settings), on_binance,
+                                    on_start=lambda testnet: testnet.add_listener(self.alerts.listener(on_binance)))
+        self.alerts = AlertService(database, self.events, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols}, self.last_price,
+                                   last_price_for=self.markets.last_price_now)
+        hub.add_listener(self.alerts.listener(lambda user_id: not on_binance(user_id)))
         self.portfolio = PortfolioService(self.venue, self.last_price, {s: DEFAULT_SYMBOLS[s] for s in hub.symbols},
                                           prices_for=self.markets.last_price_for)
 

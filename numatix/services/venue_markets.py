@@ -29,10 +29,12 @@ RETRY_SECONDS = 30.0  # after the testnet's market data failed to start
 class VenueMarkets:
     def __init__(self, app_market: MarketDataService, binance_feed: Callable[[], MarketFeed],
                  trades_on_binance: Callable[[int], bool], *,
+                 on_start: Callable[[MarketHub], None] = lambda hub: None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.app_market = app_market
         self._binance_feed = binance_feed
         self._trades_on_binance = trades_on_binance
+        self._on_start = on_start  # e.g. the alerts checker listening to the testnet's prints
         self._clock = clock
         self._binance_hub: MarketHub | None = None
         self._binance_market: MarketDataService | None = None
@@ -48,6 +50,12 @@ class VenueMarkets:
         """``symbol -> last price`` on the market this user trades on."""
         return (await self.for_user(user_id)).last_price
 
+    def last_price_now(self, user_id: int, symbol: str) -> Decimal | None:
+        """The same without starting anything: None while the user's market is not running."""
+        if not self._trades_on_binance(user_id):
+            return self.app_market.last_price(symbol)
+        return self._binance_market.last_price(symbol) if self._binance_market is not None else None
+
     async def _binance(self) -> MarketDataService:
         """The testnet's market; while it cannot be reached, an empty one marked offline (the
         page says so rather than showing another market's prices), tried again later."""
@@ -57,6 +65,7 @@ class VenueMarkets:
             if self._unavailable is not None and self._clock() - self._unavailable[0] < RETRY_SECONDS:
                 return self._unavailable[1]
             hub = MarketHub(self._binance_feed())
+            self._on_start(hub)
             try:
                 await hub.start()
             except (httpx.HTTPError, OSError, ValueError) as error:

@@ -103,14 +103,25 @@ def test_a_resting_limit_fills_from_the_user_data_stream_and_another_cancels(
     assert binance_sim.account(key.api_key)["openOrders"] == []
 
 
-def test_a_testnet_trader_sees_the_testnets_prices(context, app_url: str, binance_sim):
-    """The testnet's market is its own: a Binance user's chart and ticker follow it, not the app's feed."""
+def test_a_testnet_trader_sees_the_testnets_prices_and_alerts_on_them(context, app_url: str, binance_sim):
+    """The testnet's market is its own: a Binance user's ticker and alerts follow it, not the app's feed."""
     page, _ = binance_user(context, app_url, binance_sim)
     open_trade_page(page, app_url, binance_sim)
     expect(page.get_by_test_id("feed-badge")).to_have_text("Binance")  # the app's own feed is synthetic here
     price = (binance_sim.last_price("BTCUSDT") * Decimal("0.9731")).quantize(Decimal("0.01"))
     binance_sim.push_trade("BTCUSDT", price, Decimal("0.01"))
     expect(page.get_by_test_id("last-price")).to_have_text(f"{price:,.2f}")
+
+    # Price alerts watch the same market: a print on the testnet fires this user's alert.
+    level = (price * Decimal("1.01")).quantize(Decimal("0.01"))
+    page.get_by_test_id("tab-alerts").click()
+    page.get_by_test_id("alert-direction").click()
+    page.get_by_role("option", name="above", exact=True).click()
+    page.get_by_test_id("alert-price").fill(str(level))
+    page.get_by_test_id("create-alert").click()
+    expect(page.get_by_test_id("alert-state")).to_have_text("active")
+    binance_sim.push_trade("BTCUSDT", level + 1, Decimal("0.01"))
+    expect(page.get_by_text(re.compile(r"^Alert: BTCUSDT traded above")).first).to_be_visible()
 
 
 def test_a_testnet_wallet_cannot_be_reset_from_here(context, app_url: str, binance_sim):

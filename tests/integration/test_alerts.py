@@ -99,3 +99,28 @@ def test_one_user_cannot_delete_anothers_alert(world):
     service.delete(1, alert.id)
     service.on_trade(trade("52000"))
     assert service.list(1) == []
+
+
+def test_each_users_alerts_fire_on_the_market_of_their_venue(world):
+    """User 2 trades on Binance Testnet: the testnet's prints fire their alerts, the app's do not."""
+    service, bus, _ = world
+    on_binance = {2}.__contains__
+    app_market = service.listener(lambda user_id: not on_binance(user_id))
+    testnet_market = service.listener(on_binance)
+    paper_user, binance_user = bus.subscribe(1), bus.subscribe(2)
+    service.create(1, "BTCUSDT", "above", "51000")
+    service.create(2, "BTCUSDT", "above", "51000")
+    testnet_market(trade("52000"))
+    assert paper_user.drain() == [] and len(binance_user.drain()) == 1
+    app_market(trade("52000", trade_id=2))
+    assert len(paper_user.drain()) == 1 and binance_user.drain() == []
+
+
+def test_already_there_is_judged_on_the_users_own_market(world):
+    _, bus, engine = world
+    testnet_prices = {"BTCUSDT": D("40000")}
+    service = AlertService(engine, bus, DEFAULT_SYMBOLS, PRICES.get,
+                           last_price_for=lambda user_id, symbol: (testnet_prices if user_id == 2 else PRICES).get(symbol))
+    service.create(2, "BTCUSDT", "above", "45000")  # the app's market is at 50,000; this user's at 40,000
+    with pytest.raises(ValidationFailed):
+        service.create(1, "BTCUSDT", "above", "45000")
