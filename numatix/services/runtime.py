@@ -52,7 +52,6 @@ class Runtime:
         self.settings = settings
         self.hub = hub
         self.database = database
-        self.binance = binance
         self.venue_kind = "paper"  # where new users trade; each may choose Binance Testnet in Settings
         self.cluster: ClusterNode | None = None  # set when several workers share one engine
         self.market = MarketDataService(hub)

@@ -20,6 +20,7 @@ import itertools
 import json
 import time
 from collections import Counter
+from collections.abc import Awaitable
 from decimal import Decimal
 
 import httpx
@@ -79,6 +80,12 @@ class Trading:
             await self.market.publish(f"{SYMBOL.lower()}@depth20@100ms", BOOK)
             await self.print_trade(MARKET_PRICE, "0.001")
             await events.until(lambda m: m["type"] == "PRICE_UPDATE" and m["data"]["price"] == MARKET_PRICE)
+
+    async def dies_during(self, request: Awaitable[httpx.Response]) -> None:
+        """The request gets no answer: the process killed itself at the crash point."""
+        with pytest.raises(httpx.TransportError):
+            await request
+        await self.crashed()
 
     async def crashed(self) -> None:
         """The process must have killed itself at the crash point, not failed some other way."""
@@ -234,9 +241,7 @@ PLACING = [faults.PLACE_RECEIVED, faults.PLACE_SENDING, faults.PLACE_STORED, fau
 async def test_a_crash_while_placing_leaves_one_order_that_still_rests_and_fills(trading, crash_at):
     await trading.start(crash_at)
     order = limit_buy(f"limit-{crash_at}")
-    with pytest.raises(httpx.TransportError):
-        await trading.place(order)
-    await trading.crashed()
+    await trading.dies_during(trading.place(order))
 
     await trading.start()
     retried = await trading.place(order)  # the client never got an answer: it sends the same order again
@@ -251,9 +256,7 @@ async def test_a_crash_while_placing_leaves_one_order_that_still_rests_and_fills
 async def test_a_crash_while_a_market_order_fills_leaves_it_filled_once(trading, crash_at):
     await trading.start(crash_at)
     order = market_buy(f"market-{crash_at}")
-    with pytest.raises(httpx.TransportError):
-        await trading.place(order)
-    await trading.crashed()
+    await trading.dies_during(trading.place(order))
 
     await trading.start()
     retried = await trading.place(order)
@@ -292,9 +295,7 @@ async def test_a_crash_while_cancelling_ends_canceled_with_the_funds_back(tradin
     placed = await trading.place(order)
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["orderId"]
-    with pytest.raises(httpx.TransportError):
-        await trading.http.delete(f"/api/trading/orders/{order_id}")
-    await trading.crashed()
+    await trading.dies_during(trading.http.delete(f"/api/trading/orders/{order_id}"))
 
     await trading.start()
     if crash_at == faults.CANCEL_STORED:  # the cancel never happened: the order still rests
@@ -312,9 +313,7 @@ async def test_a_crash_while_cancelling_ends_canceled_with_the_funds_back(tradin
 async def test_a_crash_while_placing_an_oco_leaves_neither_leg_and_a_retry_makes_one_list(trading):
     await trading.start(faults.PLACE_STORED)
     oco = "oco-place"
-    with pytest.raises(httpx.TransportError):
-        await trading.place_oco(oco)  # killed with both legs written, nothing committed
-    await trading.crashed()
+    await trading.dies_during(trading.place_oco(oco))  # killed with both legs written, nothing committed
 
     await trading.start()
     await trading.assert_consistent({})  # neither leg, nothing locked
@@ -364,9 +363,7 @@ async def test_a_crash_while_cancelling_all_ends_with_each_order_canceled_once_a
         placed = await trading.place(order)
         assert placed.status_code == 201, placed.text
         order_ids.append(placed.json()["orderId"])
-    with pytest.raises(httpx.TransportError):
-        await trading.http.delete("/api/trading/orders", params={"symbol": SYMBOL})
-    await trading.crashed()
+    await trading.dies_during(trading.http.delete("/api/trading/orders", params={"symbol": SYMBOL}))
 
     await trading.start()
     await trading.assert_consistent({"all-1": "NEW", "all-2": "NEW"})  # no cancel was committed
