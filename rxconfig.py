@@ -26,6 +26,9 @@ config = rx.Config(
     show_built_with_reflex=False,
     bun_path=BUN,
     redis_url=settings.redis_url,
+    # Credentialed cross-origin answers only to the listed sites (Reflex's default is any origin);
+    # numatix/api/origins.py refuses their state-changing requests and socket handshakes.
+    cors_allowed_origins=settings.allowed_origins,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="inherit", accent_color="amber", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -42,11 +42,14 @@ def order_mix(rng: random.Random, mid: Decimal) -> tuple[str, OrderRequest]:
 class DiscardingStore(InMemoryPaperStore):
     """Keeps nothing the engine writes: what is left is the engine's own cost."""
 
-    def save_order(self, record) -> None:
+    def insert_order(self, record) -> None:
         pass
 
-    def save_fill(self, account, fill) -> bool:
-        return True
+    def update_order(self, record) -> None:
+        pass
+
+    def insert_fill(self, account, fill) -> None:
+        pass
 
     def save_balances(self, account, balances) -> None:
         pass

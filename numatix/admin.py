@@ -39,8 +39,8 @@ def rotate_key(settings: Settings, out=print) -> Settings:
         pending = accounts.keys_to_reseal()
         if pending == 0:
             if settings.secret_key_file is None:
-                out("Every key is already sealed under NUMATIX_SECRET_KEY: set a new one there and the old one in "
-                    "NUMATIX_PREVIOUS_SECRET_KEYS, then run this again.")
+                out("Every key is already sealed under NUMATIX_SECRET_KEY: set a new one there and the old "
+                    "one in NUMATIX_PREVIOUS_SECRET_KEYS, then run this again.")
                 return settings
             settings = _replace_key_file(settings)
             accounts = account_service(settings, engine, RateLimiter(), _no_key_checks)

@@ -43,6 +43,7 @@ class Settings:
     log_level: str
     log_format: str = "json"
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)  # whose X-Forwarded-For/-Proto the app believes
+    allowed_origins: tuple[str, ...] = ()  # other sites whose pages may use the API with the cookie
     paper_latency_ms: int = 120
     session_ttl_seconds: int = 7 * 24 * 3600
     orders_per_minute: int = 20
@@ -51,6 +52,7 @@ class Settings:
     secret_key_file: Path | None = None  # where the generated key lives; None when set in the environment
     cluster_name: str = "numatix"  # with Redis: the prefix of the workers' shared keys and channels
     engine_lease_seconds: float = 5.0  # with Redis: how long the paper engine's leader lease lasts
+    value_sample_seconds: float = 3600.0  # how often every wallet's value is sampled for its curve
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -113,7 +115,8 @@ def _url(values: dict[str, str], name: str, default: str, schemes: tuple[str, ..
     value = _env(values, name, default)
     parsed = urlparse(value)
     if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
-        raise SettingsError(f"{name}={value!r} is not valid; use a URL starting with {' or '.join(s + '://' for s in schemes)}")
+        starts = " or ".join(scheme + "://" for scheme in schemes)
+        raise SettingsError(f"{name}={value!r} is not valid; use a URL starting with {starts}")
     return value.rstrip("/")
 
 
@@ -123,7 +126,8 @@ def _symbols(values: dict[str, str]) -> tuple[str, ...]:
     unknown = [s for s in symbols if s not in DEFAULT_SYMBOLS]
     if not symbols or unknown:
         raise SettingsError(
-            f"NUMATIX_SYMBOLS={text!r} is not valid; use a comma-separated list of {', '.join(DEFAULT_SYMBOLS)}"
+            f"NUMATIX_SYMBOLS={text!r} is not valid; "
+            f"use a comma-separated list of {', '.join(DEFAULT_SYMBOLS)}"
         )
     return symbols
 
@@ -138,7 +142,8 @@ def _secret_key(values: dict[str, str], data_dir: Path) -> str:
     key_file = data_dir / "secret.key"
     if key_file.is_file():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    if not data_dir.exists():
+        data_dir.mkdir(mode=0o700, parents=True)  # the secret, the database: the owner's alone
     key = secrets.token_urlsafe(48)
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
@@ -159,7 +164,10 @@ PREVIOUS_KEYS_FILE = "secret.previous"
 
 
 def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
-    values = read_dotenv(dotenv if dotenv is not None else PROJECT_ROOT / ".env")
+    if dotenv is None:  # the tests name a file that does not exist: a checkout's .env never reaches them
+        source = os.environ if environ is None else environ
+        dotenv = Path(source.get("NUMATIX_ENV_FILE") or PROJECT_ROOT / ".env")
+    values = read_dotenv(dotenv)
     values.update(os.environ if environ is None else environ)
     data_dir = Path(_env(values, "NUMATIX_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
     database_url = _url(
@@ -181,13 +189,18 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
         market_data=market_data,
         replay_path=Path(replay_text) if replay_text else None,
         replay_speed=_positive_float(values, "NUMATIX_REPLAY_SPEED", 1.0),
-        market_rest_url=_url(values, "NUMATIX_MARKET_REST_URL", "https://data-api.binance.vision", ("http", "https")),
-        market_stream_url=_url(values, "NUMATIX_MARKET_STREAM_URL", "wss://data-stream.binance.vision", ("ws", "wss")),
-        binance_rest_url=_url(values, "NUMATIX_BINANCE_REST_URL", "https://testnet.binance.vision", ("http", "https")),
+        market_rest_url=_url(values, "NUMATIX_MARKET_REST_URL", "https://data-api.binance.vision",
+                             ("http", "https")),
+        market_stream_url=_url(values, "NUMATIX_MARKET_STREAM_URL", "wss://data-stream.binance.vision",
+                               ("ws", "wss")),
+        binance_rest_url=_url(values, "NUMATIX_BINANCE_REST_URL", "https://testnet.binance.vision",
+                              ("http", "https")),
         binance_ws_api_url=_url(
-            values, "NUMATIX_BINANCE_WS_API_URL", "wss://ws-api.testnet.binance.vision/ws-api/v3", ("ws", "wss")
+            values, "NUMATIX_BINANCE_WS_API_URL", "wss://ws-api.testnet.binance.vision/ws-api/v3",
+            ("ws", "wss")
         ),
-        binance_stream_url=_url(values, "NUMATIX_BINANCE_STREAM_URL", "wss://stream.testnet.binance.vision", ("ws", "wss")),
+        binance_stream_url=_url(values, "NUMATIX_BINANCE_STREAM_URL", "wss://stream.testnet.binance.vision",
+                                ("ws", "wss")),
         allow_mainnet=_boolean(values, "NUMATIX_ALLOW_MAINNET"),
         symbols=_symbols(values),
         seed=_integer(values, "NUMATIX_SEED", 7),
@@ -203,15 +216,40 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = N
             address.strip() for address in _env(values, "NUMATIX_TRUSTED_PROXIES", "127.0.0.1").split(",")
             if address.strip()
         ),
+        allowed_origins=_origins(values),
         cluster_name=_cluster_name(values),
         engine_lease_seconds=_positive_float(values, "NUMATIX_ENGINE_LEASE_SECONDS", 5.0),
+        value_sample_seconds=_sample_seconds(values),
     )
+
+
+def _sample_seconds(values: dict[str, str]) -> float:
+    seconds = _positive_float(values, "NUMATIX_VALUE_SAMPLE_SECONDS", 3600.0)
+    if seconds > 3600:
+        raise SettingsError(f"NUMATIX_VALUE_SAMPLE_SECONDS={seconds:g} is too long; the account-value curve "
+                            "is sampled at least hourly, so use at most 3600")
+    return seconds
+
+
+def _origins(values: dict[str, str]) -> tuple[str, ...]:
+    """``scheme://host[:port]`` each, as a browser writes the Origin header (no path, no ``*``)."""
+    text = _env(values, "NUMATIX_ALLOWED_ORIGINS")
+    origins = []
+    for given in (part.strip() for part in text.split(",") if part.strip()):
+        parsed = urlparse(given)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or given.rstrip("/") != (
+                f"{parsed.scheme}://{parsed.netloc}") or "*" in given or "@" in given:
+            raise SettingsError(f"NUMATIX_ALLOWED_ORIGINS={text!r} is not valid; use a comma-separated "
+                                "list of origins like https://app.example.com (scheme, host and port only)")
+        origins.append(f"{parsed.scheme}://{parsed.netloc}".lower())
+    return tuple(dict.fromkeys(origins))
 
 
 def _cluster_name(values: dict[str, str]) -> str:
     name = _env(values, "NUMATIX_CLUSTER_NAME", "numatix")
     if not all(character.isalnum() or character in "-_." for character in name):
-        raise SettingsError(f"NUMATIX_CLUSTER_NAME={name!r} is not valid; use letters, digits, '-', '_' and '.'")
+        raise SettingsError(
+            f"NUMATIX_CLUSTER_NAME={name!r} is not valid; use letters, digits, '-', '_' and '.'")
     return name
 
 

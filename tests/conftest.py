@@ -1,6 +1,9 @@
 import pytest
 
+from tests.support import hypothesis_profiles
 from tests.support.database import DATABASES, migrated_database_url
+
+hypothesis_profiles.load()
 
 
 @pytest.fixture(params=DATABASES)

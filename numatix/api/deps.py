@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from numatix.services import runtime
 from numatix.services.accounts import SESSION_COOKIE, AccountService, UserView
+from numatix.services.errors import AuthenticationRequired
 
 
 def accounts() -> AccountService:
@@ -22,8 +23,17 @@ def request_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
-def current_user(request: Request, service: Annotated[AccountService, Depends(accounts)]) -> UserView:
-    return service.authenticate(request_token(request))
+async def current_user(request: Request, service: Annotated[AccountService, Depends(accounts)]) -> UserView:
+    return await service.authenticate(request_token(request))
+
+
+async def signed_in_user(request: Request,
+                         service: Annotated[AccountService, Depends(accounts)]) -> UserView | None:
+    """For public data that depends on who asks: None for a caller without a live session."""
+    try:
+        return await service.authenticate(request_token(request))
+    except AuthenticationRequired:
+        return None
 
 
 def client_address(request: Request) -> str:
@@ -31,11 +41,12 @@ def client_address(request: Request) -> str:
 
 
 CurrentUser = Annotated[UserView, Depends(current_user)]
+MaybeUser = Annotated[UserView | None, Depends(signed_in_user)]
 Accounts = Annotated[AccountService, Depends(accounts)]
 
 
-def api_rate_limit(request: Request, service: Annotated[AccountService, Depends(accounts)]) -> None:
-    service.count_api_request(request_token(request), client_address(request))
+async def api_rate_limit(request: Request, service: Annotated[AccountService, Depends(accounts)]) -> None:
+    await service.count_api_request(request_token(request), client_address(request))
 
 
 def services() -> runtime.Runtime:

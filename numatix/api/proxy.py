@@ -8,6 +8,8 @@ Anyone else sending those headers is ignored, so a client cannot pick its own ad
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -15,4 +17,6 @@ from numatix.config import get_settings
 
 
 def behind_trusted_proxies(app: ASGIApp) -> ASGIApp:
-    return ProxyHeadersMiddleware(app, trusted_hosts=list(get_settings().trusted_proxies))
+    # uvicorn types its ASGI callables more narrowly than Starlette; both are plain ASGI.
+    middleware = ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=list(get_settings().trusted_proxies))
+    return cast(ASGIApp, middleware)

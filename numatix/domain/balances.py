@@ -16,11 +16,17 @@ ZERO = Decimal(0)
 
 # What a new paper account starts with (Binance testnet-like amounts, kept small).
 PAPER_STARTING_BALANCES: Mapping[str, Decimal] = {
-    "USDT": Decimal("10000"),
+    "USDT": Decimal(10000),
     "BTC": Decimal("0.1"),
-    "ETH": Decimal("1"),
-    "BNB": Decimal("10"),
+    "ETH": Decimal(1),
+    "BNB": Decimal(10),
 }
+
+
+def amounts_in_words(amounts: Mapping[str, Decimal] = PAPER_STARTING_BALANCES) -> str:
+    """"10,000 USDT, 0.1 BTC, 1 ETH and 10 BNB": what the pages say a paper wallet starts with."""
+    words = [f"{amount.normalize():,f} {asset}" for asset, amount in amounts.items()]
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +43,7 @@ class Balance:
 class Wallet:
     """One account's balances. Every mutation checks its rule before changing anything."""
 
-    __slots__ = ("_free", "_locked", "_changed")
+    __slots__ = ("_changed", "_free", "_locked")
 
     def __init__(self, balances: Iterable[Balance] = ()) -> None:
         self._free: dict[str, Decimal] = {}
@@ -48,7 +54,7 @@ class Wallet:
             self._locked[balance.asset] = balance.locked
 
     @classmethod
-    def starting(cls, amounts: Mapping[str, Decimal] = PAPER_STARTING_BALANCES) -> "Wallet":
+    def starting(cls, amounts: Mapping[str, Decimal] = PAPER_STARTING_BALANCES) -> Wallet:
         return cls(Balance(asset, amount) for asset, amount in amounts.items())
 
     def free(self, asset: str) -> Decimal:

@@ -15,9 +15,10 @@ import typing
 from collections.abc import Hashable
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 
-def to_plain(value: object) -> object:
+def to_plain(value: object) -> Any:
     """A value made of dicts, lists, strings, numbers, booleans and None."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: to_plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
@@ -34,7 +35,7 @@ def to_plain(value: object) -> object:
     return value
 
 
-def from_plain(hint: object, value: object) -> object:
+def from_plain(hint: object, value: Any) -> Any:
     """Rebuild a value of type ``hint`` from what ``to_plain`` made."""
     if value is None:
         return None

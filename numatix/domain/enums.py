@@ -10,7 +10,7 @@ class Side(str, enum.Enum):
     SELL = "SELL"
 
     @property
-    def opposite(self) -> "Side":
+    def opposite(self) -> Side:
         return Side.SELL if self is Side.BUY else Side.BUY
 
 
@@ -96,7 +96,12 @@ class ExpiryReason(str, enum.Enum):
 
 
 class SelfTradePreventionMode(str, enum.Enum):
+    """Binance's STP modes; the taker's decides (TRANSFER needs both orders to say TRANSFER, and
+    between orders of one account it is DECREMENT)."""
+
     NONE = "NONE"
     EXPIRE_MAKER = "EXPIRE_MAKER"
     EXPIRE_TAKER = "EXPIRE_TAKER"
     EXPIRE_BOTH = "EXPIRE_BOTH"
+    DECREMENT = "DECREMENT"
+    TRANSFER = "TRANSFER"

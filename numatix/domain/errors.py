@@ -22,11 +22,24 @@ class VenueError(Exception):
 
 
 class OrderRejected(VenueError):
-    """The venue refused the request as sent: tell the user, do not retry unchanged."""
+    """The venue refused the request as sent: tell the user, do not retry unchanged.
 
-    def __init__(self, code: int, message: str, reason: RejectReason = RejectReason.NONE) -> None:
+    ``message`` is the venue's words (what the API repeats); ``hint`` the same refusal in
+    a trader's words, naming the number they need ("Minimum order is 5 USDT"), when the
+    rule that refused it knows that number.
+    """
+
+    def __init__(
+        self, code: int, message: str, reason: RejectReason = RejectReason.NONE, hint: str = ""
+    ) -> None:
         super().__init__(message, code)
         self.reason = reason
+        self.hint = hint
+
+    @property
+    def words(self) -> str:
+        """What to show a person: the hint when there is one, else the venue's words."""
+        return self.hint or self.message
 
     def __repr__(self) -> str:
         return f"OrderRejected(code={self.code}, message={self.message!r})"
@@ -66,6 +79,7 @@ class IllegalTransition(Exception):
 
 # Codes (Binance Spot errors.md).
 FILTER_FAILURE: Final = -1013
+ILLEGAL_CHARACTERS: Final = -1100
 TOO_MUCH_PRECISION: Final = -1111
 MANDATORY_PARAMETER: Final = -1102
 PARAMETER_NOT_REQUIRED: Final = -1106
@@ -91,29 +105,43 @@ MSG_INVALID_TIME_IN_FORCE: Final = "Invalid timeInForce."
 MSG_INVALID_SIDE: Final = "Invalid side."
 
 
-def filter_failure(filter_name: str) -> OrderRejected:
-    return OrderRejected(FILTER_FAILURE, f"Filter failure: {filter_name}")
+# What each wire parameter is called on the order form.
+FIELD_LABELS: Final = {
+    "quantity": "Amount", "quoteOrderQty": "Total", "price": "Price", "stopPrice": "Stop price",
+    "timeInForce": "Time in force", "stopLimitPrice": "Stop-limit price",
+    "stopLimitTimeInForce": "Time in force",
+}
+
+
+def filter_failure(filter_name: str, hint: str = "") -> OrderRejected:
+    return OrderRejected(FILTER_FAILURE, f"Filter failure: {filter_name}", hint=hint)
 
 
 def mandatory_parameter(name: str) -> OrderRejected:
+    label = FIELD_LABELS.get(name, name)
     return OrderRejected(
-        MANDATORY_PARAMETER, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+        MANDATORY_PARAMETER, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.",
+        hint=f"Enter the {label.lower()}" if name != "timeInForce" else "Choose a time in force",
     )
 
 
 def either_parameter(first: str, second: str) -> OrderRejected:
     return OrderRejected(
-        MANDATORY_PARAMETER, f"Param '{first}' or '{second}' must be sent, but both were empty/null!"
+        MANDATORY_PARAMETER, f"Param '{first}' or '{second}' must be sent, but both were empty/null!",
+        hint=f"Enter the {FIELD_LABELS.get(first, first).lower()} or the "
+             f"{FIELD_LABELS.get(second, second).lower()}",
     )
 
 
 def parameter_not_required(name: str) -> OrderRejected:
-    return OrderRejected(PARAMETER_NOT_REQUIRED, f"Parameter '{name}' sent when not required.")
+    return OrderRejected(PARAMETER_NOT_REQUIRED, f"Parameter '{name}' sent when not required.",
+                         hint=f"{FIELD_LABELS.get(name, name)} is not used by this order type")
 
 
-def too_much_precision(name: str) -> OrderRejected:
-    return OrderRejected(TOO_MUCH_PRECISION, f"Parameter '{name}' has too much precision.")
+def too_much_precision(name: str, hint: str = "") -> OrderRejected:
+    return OrderRejected(TOO_MUCH_PRECISION, f"Parameter '{name}' has too much precision.", hint=hint)
 
 
-def insufficient_balance() -> OrderRejected:
-    return OrderRejected(NEW_ORDER_REJECTED, MSG_INSUFFICIENT_BALANCE, RejectReason.INSUFFICIENT_BALANCES)
+def insufficient_balance(hint: str = "") -> OrderRejected:
+    return OrderRejected(NEW_ORDER_REJECTED, MSG_INSUFFICIENT_BALANCE, RejectReason.INSUFFICIENT_BALANCES,
+                         hint)

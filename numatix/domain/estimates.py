@@ -1,4 +1,4 @@
-"""What an order would cost before it is sent: a walk of the visible book, and the fee.
+"""What a market order would cost before it is sent: a walk of the visible book.
 
 An estimate, not a promise: the book moves between the preview and the venue's match.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from numatix.domain.enums import Side
 from numatix.domain.market import BookLevel
 
 ZERO = Decimal(0)
@@ -40,10 +39,5 @@ def walk_visible_book(levels: tuple[BookLevel, ...], quantity: Decimal | None = 
             break
         filled += take
         spent += take * level.price
-    wanted_done = filled >= quantity if quantity is not None else spent >= quote
-    return FillEstimate(filled, spent, bool(wanted_done))
-
-
-def fee_for(side: Side, quantity: Decimal, quote: Decimal, rate: Decimal) -> tuple[Decimal, str]:
-    """Binance charges the fee in what you receive: base on a buy, quote on a sell."""
-    return (quantity * rate, "base") if side is Side.BUY else (quote * rate, "quote")
+    wanted_done = filled >= quantity if quantity is not None else quote is not None and spent >= quote
+    return FillEstimate(filled, spent, wanted_done)

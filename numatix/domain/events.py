@@ -3,9 +3,9 @@ outboundAccountPosition, as domain types (field comments give the wire letter)."
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Hashable
 
 from numatix.domain.balances import Balance
 from numatix.domain.enums import (
@@ -14,12 +14,24 @@ from numatix.domain.enums import (
     OrderStatus,
     OrderType,
     RejectReason,
+    SelfTradePreventionMode,
     Side,
     TimeInForce,
 )
 from numatix.domain.orders import Fill, Order
 
 ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class PreventedMatch:
+    """One self-trade prevented (Binance's ``v B U pl pL pY`` of an execution report)."""
+
+    match_id: int  # v
+    quantity: Decimal  # B: what this prevention took off the reported order
+    counter_order_id: int  # U: the other order of the pair
+    price: Decimal  # pL: where they would have traded...
+    match_quantity: Decimal  # pl: ...and how much
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +67,9 @@ class ExecutionReport:
     created_time_ms: int  # O
     working_time_ms: int  # W
     expiry_reason: ExpiryReason | None = None  # eR
-    prevented_quantity: Decimal = ZERO  # A (self-trade prevention)
+    prevented_quantity: Decimal = ZERO  # A: all self-trade prevention took off this order
+    prevention: PreventedMatch | None = None  # v B U pl pL: the prevention this report is about
+    self_trade_prevention: SelfTradePreventionMode = SelfTradePreventionMode.EXPIRE_MAKER  # V
 
     @property
     def average_price(self) -> Decimal | None:
@@ -70,9 +84,9 @@ class ExecutionReport:
         time_ms: int,
         fill: Fill | None = None,
         original_client_order_id: str = "",
-        prevented_quantity: Decimal = ZERO,
         client_order_id: str | None = None,
-    ) -> "ExecutionReport":
+        prevention: PreventedMatch | None = None,
+    ) -> ExecutionReport:
         """``client_order_id`` overrides the order's (a cancel reports the cancel's own id)."""
         return cls(
             account=account,
@@ -106,7 +120,9 @@ class ExecutionReport:
             created_time_ms=order.created_time_ms,
             working_time_ms=order.working_time_ms,
             expiry_reason=order.expiry_reason,
-            prevented_quantity=prevented_quantity,
+            prevented_quantity=order.prevented_quantity,
+            prevention=prevention,
+            self_trade_prevention=order.self_trade_prevention,
         )
 
 
@@ -120,4 +136,14 @@ class BalanceUpdate:
     balances: tuple[Balance, ...]  # B: [{a, f, l}]
 
 
-VenueEvent = ExecutionReport | BalanceUpdate
+@dataclass(frozen=True, slots=True)
+class AccountUncertain:
+    """The venue may have changed this account without reporting how: its database stopped
+    answering while a change was being committed, and the change may or may not have been
+    kept. Whoever shows the account reloads it rather than wait for reports that never come."""
+
+    account: Hashable
+    event_time_ms: int
+
+
+VenueEvent = ExecutionReport | BalanceUpdate | AccountUncertain

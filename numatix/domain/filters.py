@@ -2,16 +2,19 @@
 
 Each filter is a small frozen value with one ``check``; ``SymbolFilters.validate`` runs
 them in Binance's order and raises ``OrderRejected(-1013, "Filter failure: NAME")``.
-A limit of zero disables that part of a filter, as on Binance.
+A limit of zero disables that part of a filter, as on Binance. Each refusal also carries
+a hint in a trader's words with the number the filter needs ("Minimum order is 5 USDT"):
+the filter is the one place that knows that number.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from numatix.domain import errors
 from numatix.domain.enums import OrderType, Side
+from numatix.domain.guidance import plain
 from numatix.domain.requests import OrderRequest
 from numatix.domain.symbols import SymbolSpec
 
@@ -28,22 +31,32 @@ def _decimals(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def _with_unit(value: Decimal, unit: str) -> str:
+    return f"{plain(value)} {unit}".rstrip()
+
+
 @dataclass(frozen=True, slots=True)
 class PriceFilter:
     min_price: Decimal
     max_price: Decimal
     tick_size: Decimal
+    unit: str = ""
 
     def round(self, price: Decimal) -> Decimal:
         if self.tick_size == 0:
             return price
         return (price / self.tick_size).to_integral_value(ROUND_HALF_UP) * self.tick_size
 
-    def check(self, price: Decimal) -> None:
-        too_low = self.min_price != 0 and price < self.min_price
-        too_high = self.max_price != 0 and price > self.max_price
-        if price <= 0 or too_low or too_high or not _is_multiple(price, self.tick_size):
-            raise errors.filter_failure("PRICE_FILTER")
+    def check(self, price: Decimal, label: str = "Price") -> None:
+        if price <= 0 or (self.min_price != 0 and price < self.min_price):
+            raise errors.filter_failure("PRICE_FILTER", f"{label} must be at least "
+                                        f"{_with_unit(self.min_price or self.tick_size, self.unit)}")
+        if self.max_price != 0 and price > self.max_price:
+            raise errors.filter_failure("PRICE_FILTER",
+                                        f"{label} can be at most {_with_unit(self.max_price, self.unit)}")
+        if not _is_multiple(price, self.tick_size):
+            tick = _with_unit(self.tick_size, self.unit)
+            raise errors.filter_failure("PRICE_FILTER", f"{label} must be a multiple of {tick}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,7 @@ class LotSizeFilter:
     max_qty: Decimal
     step_size: Decimal
     name: str = "LOT_SIZE"
+    unit: str = ""
 
     def floor(self, quantity: Decimal) -> Decimal:
         if self.step_size == 0:
@@ -59,10 +73,19 @@ class LotSizeFilter:
         return (quantity / self.step_size).to_integral_value(ROUND_DOWN) * self.step_size
 
     def check(self, quantity: Decimal) -> None:
-        too_low = quantity < self.min_qty or quantity <= 0
-        too_high = self.max_qty != 0 and quantity > self.max_qty
-        if too_low or too_high or not _is_multiple(quantity, self.step_size):
-            raise errors.filter_failure(self.name)
+        what = "A market order's amount" if self.name == "MARKET_LOT_SIZE" else "Amount"
+        if quantity < self.min_qty or quantity <= 0:
+            raise errors.filter_failure(self.name, f"{what} must be at least "
+                                        f"{_with_unit(self.min_qty or self.step_size, self.unit)}")
+        if self.max_qty != 0 and quantity > self.max_qty:
+            raise errors.filter_failure(self.name,
+                                        f"{what} can be at most {_with_unit(self.max_qty, self.unit)}")
+        if not _is_multiple(quantity, self.step_size):
+            raise errors.filter_failure(self.name, f"{what} must be a multiple of "
+                                        f"{_with_unit(self.step_size, self.unit)}")
+
+    def step_hint(self) -> str:
+        return f"Amount must be a multiple of {_with_unit(self.step_size, self.unit)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +97,16 @@ class NotionalFilter:
     apply_min_to_market: bool = True
     apply_max_to_market: bool = False
     name: str = "NOTIONAL"
+    unit: str = ""
 
     def check(self, notional: Decimal, is_market: bool) -> None:
         if (not is_market or self.apply_min_to_market) and notional < self.min_notional:
-            raise errors.filter_failure(self.name)
+            raise errors.filter_failure(self.name,
+                                        f"Minimum order is {_with_unit(self.min_notional, self.unit)}")
         check_max = (not is_market or self.apply_max_to_market) and self.max_notional != 0
         if check_max and notional > self.max_notional:
-            raise errors.filter_failure(self.name)
+            raise errors.filter_failure(self.name,
+                                        f"Maximum order is {_with_unit(self.max_notional, self.unit)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +115,26 @@ class PercentPriceBySideFilter:
     bid_multiplier_down: Decimal = Decimal("0.2")
     ask_multiplier_up: Decimal = Decimal(5)
     ask_multiplier_down: Decimal = Decimal("0.2")
+    tick_size: Decimal = ZERO
+    unit: str = ""
 
-    def check(self, side: Side, price: Decimal, average_price: Decimal) -> None:
+    def bounds(self, side: Side, average_price: Decimal) -> tuple[Decimal, Decimal]:
+        """The lowest and highest price allowed now, on the tick inside the band."""
         if side is Side.BUY:
             low, high = self.bid_multiplier_down, self.bid_multiplier_up
         else:
             low, high = self.ask_multiplier_down, self.ask_multiplier_up
-        if not average_price * low <= price <= average_price * high:
-            raise errors.filter_failure("PERCENT_PRICE_BY_SIDE")
+        lowest, highest = average_price * low, average_price * high
+        if self.tick_size:
+            lowest = (lowest / self.tick_size).to_integral_value(ROUND_UP) * self.tick_size
+            highest = (highest / self.tick_size).to_integral_value(ROUND_DOWN) * self.tick_size
+        return lowest, highest
+
+    def check(self, side: Side, price: Decimal, average_price: Decimal) -> None:
+        lowest, highest = self.bounds(side, average_price)
+        if not lowest <= price <= highest:
+            raise errors.filter_failure("PERCENT_PRICE_BY_SIDE", f"Price must be between {plain(lowest)} and "
+                                        f"{_with_unit(highest, self.unit)} now (a band around the market)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +145,9 @@ class MaxNumOrdersFilter:
     def check(self, open_count: int) -> None:
         """``open_count`` excludes the new order: reaching the limit is allowed, passing it not."""
         if open_count + 1 > self.max_num_orders:
-            raise errors.filter_failure(self.name)
+            kind = "stop orders" if self.name == "MAX_NUM_ALGO_ORDERS" else "orders"
+            raise errors.filter_failure(self.name, f"At most {self.max_num_orders} open {kind} per symbol: "
+                                        "cancel one first")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +166,17 @@ class SymbolFilters:
     quote_precision: int = MAX_PRECISION
 
     @classmethod
-    def from_spec(cls, spec: SymbolSpec) -> "SymbolFilters":
+    def from_spec(cls, spec: SymbolSpec) -> SymbolFilters:
         return cls(
             symbol=spec.symbol,
             base_asset=spec.base_asset,
             quote_asset=spec.quote_asset,
-            price=PriceFilter(spec.min_price, spec.max_price, spec.tick_size),
-            lot_size=LotSizeFilter(spec.min_qty, spec.max_qty, spec.step_size),
-            market_lot_size=LotSizeFilter(ZERO, spec.max_qty, ZERO, name="MARKET_LOT_SIZE"),
-            notional=NotionalFilter(spec.min_notional, spec.max_notional),
-            percent_price=PercentPriceBySideFilter(),
+            price=PriceFilter(spec.min_price, spec.max_price, spec.tick_size, unit=spec.quote_asset),
+            lot_size=LotSizeFilter(spec.min_qty, spec.max_qty, spec.step_size, unit=spec.base_asset),
+            market_lot_size=LotSizeFilter(ZERO, spec.max_qty, ZERO, name="MARKET_LOT_SIZE",
+                                          unit=spec.base_asset),
+            notional=NotionalFilter(spec.min_notional, spec.max_notional, unit=spec.quote_asset),
+            percent_price=PercentPriceBySideFilter(tick_size=spec.tick_size, unit=spec.quote_asset),
             max_orders=MaxNumOrdersFilter(200),
             max_algo_orders=MaxNumOrdersFilter(5, name="MAX_NUM_ALGO_ORDERS"),
             base_precision=spec.base_precision,
@@ -157,9 +198,9 @@ class SymbolFilters:
     ) -> None:
         """Binance's pre-trade checks; ``reference_price`` is the average/last price, if known."""
         self._check_precision(request)
-        for price in (request.price, request.stop_price):
+        for price, label in ((request.price, "Price"), (request.stop_price, "Stop price")):
             if price is not None:
-                self.price.check(price)
+                self.price.check(price, label)
         if request.price is not None and reference_price:
             self.percent_price.check(request.side, request.price, reference_price)
         if request.quantity is not None:
@@ -181,7 +222,15 @@ class SymbolFilters:
         values = (request.quantity, request.quote_order_qty, request.price, request.stop_price)
         for (wire_name, limit), value in zip(limits.items(), values):
             if value is not None and _decimals(value) > limit:
-                raise errors.too_much_precision(wire_name)
+                raise errors.too_much_precision(wire_name, self._precision_hint(wire_name, limit))
+
+    def _precision_hint(self, wire_name: str, limit: int) -> str:
+        if wire_name == "quantity":
+            return self.lot_size.step_hint()
+        if wire_name in ("price", "stopPrice") and self.price.tick_size:
+            tick = _with_unit(self.price.tick_size, self.price.unit)
+            return f"{errors.FIELD_LABELS[wire_name]} must be a multiple of {tick}"
+        return f"{errors.FIELD_LABELS[wire_name]} can have at most {limit} decimals"
 
     def _check_notional(self, request: OrderRequest, reference_price: Decimal | None) -> None:
         is_market = request.order_type.executes_as_market

@@ -37,7 +37,7 @@ class Interval(str, enum.Enum):
         return time_ms - (time_ms % self.milliseconds)
 
     @classmethod
-    def parse(cls, text: str) -> "Interval":
+    def parse(cls, text: str) -> Interval:
         try:
             return cls(text)
         except ValueError:
@@ -84,6 +84,9 @@ class TradePrint:
 
 @dataclass(frozen=True, slots=True)
 class Candle:
+    """One kline. Taker-buy volumes and the first/last trade ids are Binance's kline fields;
+    a source that does not know them leaves them at zero and -1."""
+
     symbol: str
     interval: Interval
     open_time_ms: int
@@ -95,6 +98,10 @@ class Candle:
     quote_volume: Decimal
     trade_count: int
     closed: bool
+    taker_buy_volume: Decimal = Decimal(0)
+    taker_buy_quote_volume: Decimal = Decimal(0)
+    first_trade_id: int = -1
+    last_trade_id: int = -1
 
     @property
     def close_time_ms(self) -> int:

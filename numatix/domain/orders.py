@@ -85,7 +85,17 @@ class OrderTriggered:
     time_ms: int
 
 
-OrderEvent = Fill | OrderCanceled | OrderExpired | OrderRejectedEvent | OrderTriggered
+@dataclass(frozen=True, slots=True)
+class OrderPrevented:
+    """Self-trade prevention took ``quantity`` off the order (Binance's prevented quantity); once
+    nothing is left it has EXPIRED_IN_MATCH."""
+
+    time_ms: int
+    quantity: Decimal
+    match_id: int
+
+
+OrderEvent = Fill | OrderCanceled | OrderExpired | OrderRejectedEvent | OrderTriggered | OrderPrevented
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +109,41 @@ class FillQuality:
     fill_ratio: Decimal
 
 
+class OrderTerms:
+    """What an order's type guarantees, read where the type is known.
+
+    A request is checked against ``PARAMETER_RULES`` before it becomes an order: a LIMIT-type
+    order has a price, a stop a stop price, every type but a MARKET by quote amount a
+    quantity. Code past that check reads these instead of re-testing each Optional.
+    """
+
+    __slots__ = ()
+    order_type: OrderType
+    quantity: Decimal | None
+    price: Decimal | None
+    stop_price: Decimal | None
+
+    @property
+    def limit_price(self) -> Decimal:
+        return _required(self.price, "price", self.order_type)
+
+    @property
+    def trigger_price(self) -> Decimal:
+        return _required(self.stop_price, "stopPrice", self.order_type)
+
+    @property
+    def base_quantity(self) -> Decimal:
+        return _required(self.quantity, "quantity", self.order_type)
+
+
+def _required(value: Decimal | None, name: str, order_type: OrderType) -> Decimal:
+    if value is None:  # a bug, not a user's mistake: validation refuses such a request
+        raise TypeError(f"a {order_type.value} order without {name} got past validation")
+    return value
+
+
 @dataclass(slots=True)
-class Order:
+class Order(OrderTerms):
     venue_order_id: int
     client_order_id: str
     symbol: str
@@ -123,6 +166,8 @@ class Order:
     self_trade_prevention: SelfTradePreventionMode = SelfTradePreventionMode.EXPIRE_MAKER
     arrival_price: Decimal | None = None
     last_fill_time_ms: int | None = None
+    prevented_quantity: Decimal = ZERO  # taken off by self-trade prevention
+    prevented_match_id: int = -1  # the last prevented match this order was part of
     trade_ids: set[int] = field(default_factory=set)
 
     @property
@@ -131,10 +176,15 @@ class Order:
 
     @property
     def remaining_quantity(self) -> Decimal | None:
-        """None for a MARKET order sized by quote amount."""
+        """None for a MARKET order sized by quote amount. Binance: original − executed − prevented."""
         if self.quantity is None:
             return None
-        return self.quantity - self.executed_quantity
+        return self.quantity - self.executed_quantity - self.prevented_quantity
+
+    @property
+    def base_remaining(self) -> Decimal:
+        """What is left to fill of an order sized in the base asset (every order that rests)."""
+        return self.base_quantity - self.executed_quantity - self.prevented_quantity
 
     @property
     def average_price(self) -> Decimal | None:
@@ -154,6 +204,8 @@ class Order:
             self._move_to(target, event.time_ms)
         elif isinstance(event, OrderRejectedEvent):
             self._move_to(OrderStatus.REJECTED, event.time_ms)
+        elif isinstance(event, OrderPrevented):
+            self._apply_prevention(event)
         elif isinstance(event, OrderTriggered):
             if self.is_working or not self.is_open:
                 raise IllegalTransition(f"order {self.venue_order_id} cannot be triggered now")
@@ -173,13 +225,24 @@ class Order:
         if remaining is not None and fill.quantity > remaining:
             raise IllegalTransition(f"fill of {fill.quantity} exceeds remaining {remaining}")
         executed = self.executed_quantity + fill.quantity
-        complete = remaining is not None and executed == self.quantity
+        complete = remaining is not None and executed + self.prevented_quantity == self.quantity
         self._move_to(OrderStatus.FILLED if complete else OrderStatus.PARTIALLY_FILLED, fill.time_ms)
         self.trade_ids.add(fill.trade_id)
         self.executed_quantity = executed
         self.cumulative_quote += fill.quote_quantity
         self.last_fill_time_ms = fill.time_ms
         return True
+
+    def _apply_prevention(self, event: OrderPrevented) -> None:
+        remaining = self.remaining_quantity
+        if remaining is None or not 0 < event.quantity <= remaining:
+            raise IllegalTransition(f"cannot prevent {event.quantity} of order {self.venue_order_id}")
+        self.prevented_quantity += event.quantity
+        self.prevented_match_id = event.match_id
+        if event.quantity == remaining:
+            self._move_to(OrderStatus.EXPIRED_IN_MATCH, event.time_ms)
+        else:
+            self.update_time_ms = event.time_ms
 
     def size_from_quote(self, quantity: Decimal) -> None:
         """A quoteOrderQty MARKET order learns its size when matched (Binance's origQty)."""
@@ -198,9 +261,8 @@ class Order:
         slippage = None
         if average is not None and self.arrival_price:
             sign = 1 if self.side is Side.BUY else -1
-            slippage = (sign * (average - self.arrival_price) / self.arrival_price * 10_000).quantize(
-                Decimal("0.01")
-            )
+            # exact, not rounded to 0.01 bps: a fill-quality report must add up
+            slippage = sign * (average - self.arrival_price) / self.arrival_price * 10_000
         if self.quantity:
             ratio = self.executed_quantity / self.quantity
         elif self.quote_order_qty:
@@ -212,7 +274,7 @@ class Order:
             time_to_fill = self.last_fill_time_ms - self.created_time_ms
         return FillQuality(self.arrival_price, average, slippage, time_to_fill, ratio)
 
-    def copy(self) -> "Order":
+    def copy(self) -> Order:
         """A detached snapshot, so readers cannot change the engine's state."""
         return _copy_order(self)
 

@@ -1,8 +1,13 @@
-"""Position and P&L by the average-cost method, fees included.
+"""Position and P&L by the average-cost method, with fees kept apart.
 
-A buy's fee paid in the base asset reduces what was received; a fee paid in the quote
-asset is part of the cost (buy) or reduces the proceeds (sell). Fees in a third asset
-(BNB) are tracked apart because their quote value is not known here.
+The entry price is what was paid per unit held, fees aside; realized P&L is what closing
+part of the position made against that entry, fees aside; every fee paid in the base or
+the quote asset is counted, valued at its fill's price, in ``fees_in_quote``. So a trader
+reads the market's result and the cost of trading side by side, and selling coins that
+had no entry never shows up as P&L. Fees in a third asset (BNB) are tracked apart.
+
+Holdings that arrive without a trade (a starting wallet, a wallet reset) open the
+position at the price of that moment (``open_with``).
 """
 
 from __future__ import annotations
@@ -28,43 +33,49 @@ class Position:
     fees_in_quote: Decimal = ZERO
     other_fees: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
+    def open_with(self, quantity: Decimal, price: Decimal) -> None:
+        """Holdings that came without a trade, entered at ``price``."""
+        if quantity > 0:
+            self._add(quantity, price)
+
     def apply(self, fill: Fill) -> None:
         if fill.side is Side.BUY:
             self._buy(fill)
         else:
             self._sell(fill)
+        self._count_fee(fill)
 
-    def _fee_in(self, fill: Fill, asset: str) -> Decimal:
-        return fill.commission if fill.commission_asset == asset else ZERO
-
-    def _record_other_fee(self, fill: Fill) -> None:
-        if fill.commission and fill.commission_asset not in (self.base_asset, self.quote_asset):
-            self.other_fees[fill.commission_asset] += fill.commission
+    def _add(self, quantity: Decimal, price: Decimal) -> None:
+        held = self.quantity + quantity
+        if held > 0:
+            self.average_entry_price = (self.quantity * self.average_entry_price + quantity * price) / held
+        self.quantity = held
 
     def _buy(self, fill: Fill) -> None:
-        received = fill.quantity - self._fee_in(fill, self.base_asset)
-        quote_fee = self._fee_in(fill, self.quote_asset)
-        cost = fill.quote_quantity + quote_fee
-        new_quantity = self.quantity + received
-        if new_quantity > 0:
-            self.average_entry_price = (self.quantity * self.average_entry_price + cost) / new_quantity
-        self.quantity = new_quantity
-        self.fees_in_quote += quote_fee + self._fee_in(fill, self.base_asset) * fill.price
-        self._record_other_fee(fill)
+        """A fee paid in the base asset leaves less to hold; the units held cost the fill's price."""
+        base_fee = fill.commission if fill.commission_asset == self.base_asset else ZERO
+        self._add(fill.quantity - base_fee, fill.price)
 
     def _sell(self, fill: Fill) -> None:
-        sold = min(fill.quantity, self.quantity)  # selling more than held is not P&L of this position
-        quote_fee = self._fee_in(fill, self.quote_asset)
-        proceeds_per_unit = fill.price
-        self.realized_pnl += sold * (proceeds_per_unit - self.average_entry_price) - quote_fee
+        sold = min(fill.quantity, self.quantity)  # selling more than held is not this position's P&L
+        self.realized_pnl += sold * (fill.price - self.average_entry_price)
         self.quantity -= sold
         if self.quantity == 0:
             self.average_entry_price = ZERO
-        self.fees_in_quote += quote_fee
-        self._record_other_fee(fill)
+
+    def _count_fee(self, fill: Fill) -> None:
+        if not fill.commission:
+            return
+        if fill.commission_asset == self.quote_asset:
+            self.fees_in_quote += fill.commission
+        elif fill.commission_asset == self.base_asset:
+            self.fees_in_quote += fill.commission * fill.price
+        else:
+            self.other_fees[fill.commission_asset] += fill.commission
 
     def unrealized_pnl(self, mark_price: Decimal) -> Decimal:
         return self.quantity * (mark_price - self.average_entry_price)
 
     def total_pnl(self, mark_price: Decimal) -> Decimal:
+        """The market's result, realized and not: fees are in ``fees_in_quote``."""
         return self.realized_pnl + self.unrealized_pnl(mark_price)

@@ -13,7 +13,9 @@ from decimal import Decimal
 from numatix.domain import errors
 from numatix.domain.enums import OrderType, SelfTradePreventionMode, Side, TimeInForce
 from numatix.domain.errors import OrderRejected
-from numatix.domain.values import to_decimal
+from numatix.domain.guidance import oco_prices_hint
+from numatix.domain.orders import OrderTerms
+from numatix.domain.values import NUMBER_RULE, PLAIN_NUMBER, to_decimal, within_bounds
 
 _NUMBER_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
 _CLIENT_ID_RANGE = r"^[\.A-Z\:/a-z0-9_-]{1,36}$"
@@ -28,21 +30,30 @@ _WIRE_NAMES = {
     "time_in_force": "timeInForce",
 }
 
-# order type -> (required fields, allowed optional fields)
+_OCO_WIRE_NAMES = {"quantity": "quantity", "limit_price": "price", "stop_price": "stopPrice",
+                   "stop_limit_price": "stopLimitPrice"}
+
+# order type -> (required fields, allowed optional fields); the required in the order the
+# form shows them (stop, price, amount), so an empty form names its first field first
 PARAMETER_RULES: dict[OrderType, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    OrderType.LIMIT: (("time_in_force", "quantity", "price"), ()),
+    OrderType.LIMIT: (("time_in_force", "price", "quantity"), ()),
     OrderType.MARKET: ((), ("quantity", "quote_order_qty")),
-    OrderType.STOP_LOSS: (("quantity", "stop_price"), ()),
-    OrderType.TAKE_PROFIT: (("quantity", "stop_price"), ()),
-    OrderType.STOP_LOSS_LIMIT: (("time_in_force", "quantity", "price", "stop_price"), ()),
-    OrderType.TAKE_PROFIT_LIMIT: (("time_in_force", "quantity", "price", "stop_price"), ()),
-    OrderType.LIMIT_MAKER: (("quantity", "price"), ()),
+    OrderType.STOP_LOSS: (("stop_price", "quantity"), ()),
+    OrderType.TAKE_PROFIT: (("stop_price", "quantity"), ()),
+    OrderType.STOP_LOSS_LIMIT: (("time_in_force", "stop_price", "price", "quantity"), ()),
+    OrderType.TAKE_PROFIT_LIMIT: (("time_in_force", "stop_price", "price", "quantity"), ()),
+    OrderType.LIMIT_MAKER: (("price", "quantity"), ()),
 }
 
 
-def illegal_characters(wire_name: str, legal_range: str = _NUMBER_RANGE) -> OrderRejected:
+def illegal_characters(wire_name: str, legal_range: str = _NUMBER_RANGE, hint: str = "") -> OrderRejected:
+    if not hint and wire_name in errors.FIELD_LABELS:
+        hint = f"{errors.FIELD_LABELS[wire_name]} must be a positive number"
+    elif not hint:
+        hint = "A client order id has 1 to 36 letters, digits or . : / _ -"
     return OrderRejected(
-        -1100, f"Illegal characters found in parameter '{wire_name}'; legal range is '{legal_range}'."
+        errors.ILLEGAL_CHARACTERS,
+        f"Illegal characters found in parameter '{wire_name}'; legal range is '{legal_range}'.", hint=hint,
     )
 
 
@@ -69,17 +80,54 @@ def parse_time_in_force(value: TimeInForce | str | None) -> TimeInForce | None:
         raise OrderRejected(errors.INVALID_TIME_IN_FORCE, errors.MSG_INVALID_TIME_IN_FORCE) from None
 
 
+def parse_self_trade_prevention(value: SelfTradePreventionMode | str) -> SelfTradePreventionMode:
+    try:
+        return SelfTradePreventionMode(value)
+    except ValueError:  # Binance answers a malformed enum as a parameter not sent
+        raise errors.mandatory_parameter("selfTradePreventionMode") from None
+
+
 def _parse_amount(value: object, field_name: str) -> Decimal | None:
     if value is None:
         return None
     amount = to_decimal(value, field_name)
     if amount < 0:
         raise illegal_characters(_WIRE_NAMES[field_name])
+    if not within_bounds(amount):
+        raise out_of_bounds(_WIRE_NAMES[field_name])
     return amount
 
 
+def out_of_bounds(wire_name: str) -> OrderRejected:
+    return illegal_characters(wire_name, hint=f"{errors.FIELD_LABELS.get(wire_name, wire_name)} must be "
+                                              f"{NUMBER_RULE}")
+
+
+# Commas only between thousands (1,000 or 95,000.5): a comma anywhere else is a decimal comma
+# ("0,01" meant 0.01), and dropping it would make the order 100 times bigger.
+THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")
+
+
+def typed_amount(text: str, wire_name: str) -> Decimal | None:
+    """What a person typed in an amount field: None when empty; refused, in their words, when
+    it is not a plain number within Binance's 20 + 20 digits, or has a comma that is not a
+    thousands separator."""
+    text = (text or "").strip()
+    if "," in text:
+        if not THOUSANDS.fullmatch(text):
+            label = errors.FIELD_LABELS.get(wire_name, wire_name)
+            raise illegal_characters(wire_name, hint=f"{label}: use a point for decimals, like 0.01 "
+                                                     "(a comma only between thousands, like 1,000.5)")
+        text = text.replace(",", "")
+    if not text:
+        return None
+    if not PLAIN_NUMBER.fullmatch(text):
+        raise out_of_bounds(wire_name)
+    return Decimal(text)
+
+
 @dataclass(frozen=True, slots=True)
-class OrderRequest:
+class OrderRequest(OrderTerms):
     """A new order as the user asked for it; parsing happens on construction.
 
     Strings are accepted for the enums so that a bad value becomes Binance's own rejection
@@ -102,6 +150,7 @@ class OrderRequest:
         set_value(self, "side", parse_side(self.side))
         set_value(self, "order_type", parse_order_type(self.order_type))
         set_value(self, "time_in_force", parse_time_in_force(self.time_in_force))
+        set_value(self, "self_trade_prevention", parse_self_trade_prevention(self.self_trade_prevention))
         for name in ("quantity", "quote_order_qty", "price", "stop_price"):
             set_value(self, name, _parse_amount(getattr(self, name), name))
         if self.client_order_id is not None and not _CLIENT_ID.match(self.client_order_id):
@@ -115,9 +164,9 @@ class OrderRequest:
                 raise errors.mandatory_parameter(_WIRE_NAMES[name])
         if self.order_type is OrderType.MARKET:
             self._validate_market_amounts()
-        for name in _WIRE_NAMES:
+        for name, wire_name in _WIRE_NAMES.items():
             if name not in required and name not in optional and getattr(self, name) is not None:
-                raise errors.parameter_not_required(_WIRE_NAMES[name])
+                raise errors.parameter_not_required(wire_name)
 
     def _validate_market_amounts(self) -> None:
         if self.quantity is None and self.quote_order_qty is None:
@@ -125,7 +174,7 @@ class OrderRequest:
         if self.quantity is not None and self.quote_order_qty is not None:
             raise errors.parameter_not_required("quoteOrderQty")
 
-    def with_client_order_id(self, client_order_id: str) -> "OrderRequest":
+    def with_client_order_id(self, client_order_id: str) -> OrderRequest:
         return replace(self, client_order_id=client_order_id)
 
     @property
@@ -158,7 +207,10 @@ class OcoRequest:
         for name in ("quantity", "limit_price", "stop_price", "stop_limit_price"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, to_decimal(value, name))
+                amount = to_decimal(value, name)
+                if not within_bounds(amount):
+                    raise out_of_bounds(_OCO_WIRE_NAMES[name])
+                object.__setattr__(self, name, amount)
         object.__setattr__(self, "stop_time_in_force", parse_time_in_force(self.stop_time_in_force))
         if self.stop_limit_price is not None and self.stop_time_in_force is None:
             raise errors.mandatory_parameter("stopLimitTimeInForce")
@@ -198,6 +250,7 @@ class OcoRequest:
                 reference is None or self.limit_price < reference < self.stop_price
             )
         if not ok:
-            raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_BAD_OCO_PRICES)
+            raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_BAD_OCO_PRICES,
+                                hint=oco_prices_hint(self.side, last_price))
 
 

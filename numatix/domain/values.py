@@ -1,26 +1,27 @@
-"""Money and size value types, and typed identifiers.
+"""Numbers from outside become ``Decimal`` here, and never from a float.
 
-``Price`` and ``Quantity`` are ``Decimal`` subclasses so that arithmetic and comparison stay
-exact and cheap; building one from a float is a TypeError because a float has already lost
-the digits a venue would check against its tick and step.
+A float has already lost the digits a venue checks against its tick and step, so building
+an amount from one is a TypeError. Amounts are plain ``Decimal`` everywhere (the symbol's
+filters round them); the asset an amount is in travels with it in the types that hold it
+(``Balance``, ``Fill.commission_asset``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import NewType
+import math
+import re
+from decimal import Context, Decimal, InvalidOperation
 
-ClientOrderId = NewType("ClientOrderId", str)
-VenueOrderId = NewType("VenueOrderId", int)
-TradeId = NewType("TradeId", int)
-
-DecimalInput = str | int | Decimal
+MAX_DIGITS = 20  # Binance's rule for an amount: at most 20 digits before and 20 after the point
+LIMIT = Decimal(10) ** MAX_DIGITS
+PLAIN_NUMBER = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")  # ASCII only: no "１２", "1_000", "1e9", "NaN"
+_WIDE = Context(prec=60)  # normalize() in the default 28-digit context would round a NUMERIC(38, 18)
+NUMBER_RULE = "a plain number like 0.001 (digits and one point, at most 20 digits before and after it)"
 
 
 def to_decimal(value: object, name: str = "value") -> Decimal:
     """The single entry point for numbers from outside: str, int or Decimal, never float."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError(f"{name} must be str, int or Decimal, not {type(value).__name__}")
     if isinstance(value, Decimal):
         result = value
@@ -36,44 +37,37 @@ def to_decimal(value: object, name: str = "value") -> Decimal:
     return result
 
 
-class Price(Decimal):
-    """A price in quote asset per unit of base asset."""
-
-    __slots__ = ()
-
-    def __new__(cls, value: DecimalInput) -> "Price":
-        return super().__new__(cls, to_decimal(value, "price"))
-
-
-class Quantity(Decimal):
-    """An amount of the base asset."""
-
-    __slots__ = ()
-
-    def __new__(cls, value: DecimalInput) -> "Quantity":
-        return super().__new__(cls, to_decimal(value, "quantity"))
+def plain_decimal(value: object, name: str = "value") -> Decimal:
+    """A number from outside as Binance accepts one (``^([0-9]{1,20})(\\.[0-9]{1,20})?$``), so
+    nothing past the edge meets an exponent in the billions, an infinity or a digit of another
+    script. A JSON number arrives as a float: its own shortest text is what is checked."""
+    text = _plain_text(value)
+    if text is None or not PLAIN_NUMBER.fullmatch(text):
+        raise ValueError(f"{name} must be {NUMBER_RULE}")
+    return Decimal(text)
 
 
-@dataclass(frozen=True, slots=True)
-class Money:
-    """An amount of a named asset, so that USDT is never added to BTC by accident."""
+def _plain_text(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f") if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else None
+    if isinstance(value, int):
+        return str(value)
+    return value.strip() if isinstance(value, str) else None
 
-    amount: Decimal
-    asset: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "amount", to_decimal(self.amount, "amount"))
+def within_bounds(amount: Decimal) -> bool:
+    """Below 10^20: what any filter can multiply and round without overflowing."""
+    return amount.is_finite() and abs(amount) < LIMIT
 
-    def __add__(self, other: "Money") -> "Money":
-        self._same_asset(other)
-        return Money(self.amount + other.amount, self.asset)
 
-    def __sub__(self, other: "Money") -> "Money":
-        self._same_asset(other)
-        return Money(self.amount - other.amount, self.asset)
-
-    def _same_asset(self, other: "Money") -> None:
-        if not isinstance(other, Money):
-            raise TypeError("Money can only be combined with Money")
-        if other.asset != self.asset:
-            raise ValueError(f"cannot combine {self.asset} with {other.asset}")
+def without_trailing_zeros(value: Decimal) -> Decimal:
+    """``1.50`` as ``1.5`` and ``4E+4`` as ``40000``: one number reads one way, whether the
+    engine rounded it to a step (0.00100) or the database normalised it (0.001)."""
+    normalised = value.normalize(_WIDE)
+    if normalised == normalised.to_integral():
+        return normalised.quantize(Decimal(1), context=_WIDE)
+    return normalised

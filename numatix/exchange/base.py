@@ -9,9 +9,9 @@ hashable, as venues keep per-account state keyed by it.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Generic, Hashable, TypeVar
+from typing import Generic, Self, TypeVar
 
 from numatix.domain.balances import Balance, LedgerEntry
 from numatix.domain.credentials import ExchangeCredentials
@@ -55,7 +55,7 @@ class EventSubscription(abc.ABC, AsyncIterator[VenueEvent]):
     @abc.abstractmethod
     def close(self) -> None: ...
 
-    async def __aenter__(self) -> "EventSubscription":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

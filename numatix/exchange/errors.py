@@ -1,7 +1,9 @@
 """Binance error codes mapped to our exception classes, as data (after ccxt's table).
 
-The Binance adapter and the simulator share this table, so a code means the same thing
-whichever side of the wire raised it.
+The Binance adapter reads every error reply through this table. The simulator
+(``numatix.sim``) does not use it: it sends Binance's codes and words verbatim
+(``numatix.sim.errors``), as the exchange does; a unit test checks that every code the
+simulator can send is in this table, so the two sides cannot drift apart.
 """
 
 from __future__ import annotations
@@ -49,7 +51,12 @@ BINANCE_ERROR_CLASSES: dict[int, type[VenueError]] = {
     -1120: OrderRejected,
     -1121: ConfigurationError,  # Invalid symbol: our symbol list is wrong
     -1125: AuthenticationFailed,  # listenKey does not exist
+    -1127: OrderRejected,  # more than 24 hours between startTime and endTime
+    -1128: OrderRejected,  # combination of optional parameters invalid
+    -1130: OrderRejected,  # data sent for a parameter is not valid
     -1131: OrderRejected,
+    -1135: OrderRejected,  # JSON sent for a parameter is not valid
+    -1158: OrderRejected,  # order type not supported in OCO
     -2010: OrderRejected,  # NEW_ORDER_REJECTED
     -2011: OrderNotFound,  # CANCEL_REJECTED
     -2013: OrderNotFound,  # NO_SUCH_ORDER
@@ -58,6 +65,7 @@ BINANCE_ERROR_CLASSES: dict[int, type[VenueError]] = {
     -2021: OutcomeUnknown,  # cancel-replace partially failed
     -2022: OrderRejected,
     -2026: OrderNotFound,  # archived order
+    -2035: TransientVenueError,  # user data stream subscription not found: subscribe again
 }
 
 # HTTP statuses whose meaning does not depend on the code in the body.

@@ -58,10 +58,13 @@ class BinanceMarketFeed:
 
     @property
     def stream_names(self) -> list[str]:
-        return [f"{s.lower()}@{kind}" for s in self.symbols for kind in ("aggTrade", "depth20@100ms", "ticker")]
+        kinds = ("aggTrade", "depth20@100ms", "ticker")
+        return [f"{s.lower()}@{kind}" for s in self.symbols for kind in kinds]
 
-    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None, limit: int) -> list[Candle]:
-        params: dict[str, str | int] = {"symbol": symbol, "interval": interval.value, "limit": min(limit + 1, MAX_KLINES)}
+    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None,
+                      limit: int) -> list[Candle]:
+        params: dict[str, str | int] = {"symbol": symbol, "interval": interval.value,
+                                        "limit": min(limit + 1, MAX_KLINES)}
         if end_time_ms is not None:
             params["endTime"] = end_time_ms
         response = await self._get_klines(params)
@@ -97,8 +100,9 @@ class BinanceMarketFeed:
                     async for raw in socket:
                         dispatch(json.loads(raw), sink)
                 logger.warning("Binance market stream closed by the server; reconnecting")
-            except (OSError, WebSocketException, asyncio.TimeoutError, json.JSONDecodeError) as error:
-                logger.warning("Binance market stream failed (%s: %s); reconnecting", type(error).__name__, error)
+            except (TimeoutError, OSError, WebSocketException, json.JSONDecodeError) as error:
+                logger.warning("Binance market stream failed (%s: %s); reconnecting", type(error).__name__,
+                               error)
             down_long = self._backoff.attempts >= self._offline_after
             sink.on_status(FeedStatus.OFFLINE if down_long else FeedStatus.RECONNECTING)
             await asyncio.sleep(self._backoff.next_delay())
@@ -137,16 +141,21 @@ def parse_partial_depth(symbol: str, data: dict) -> BookSnapshot:
 
 def parse_ticker(data: dict) -> Ticker24h:
     return Ticker24h(
-        symbol=data["s"], time_ms=int(data["E"]), last_price=Decimal(data["c"]), open_price=Decimal(data["o"]),
+        symbol=data["s"], time_ms=int(data["E"]), last_price=Decimal(data["c"]),
+        open_price=Decimal(data["o"]),
         high_price=Decimal(data["h"]), low_price=Decimal(data["l"]), volume=Decimal(data["v"]),
         quote_volume=Decimal(data["q"]),
     )
 
 
 def parse_kline(symbol: str, interval: Interval, row: list) -> Candle:
-    """A REST kline row: ``[openTime, "o", "h", "l", "c", "v", closeTime, "qv", trades, ...]``."""
+    """A REST kline row: ``[openTime, "o", "h", "l", "c", "v", closeTime, "qv", trades, "takerBuyV",
+    "takerBuyQv", ...]``."""
     return Candle(
-        symbol=symbol, interval=interval, open_time_ms=int(row[0]), open=Decimal(row[1]), high=Decimal(row[2]),
+        symbol=symbol, interval=interval, open_time_ms=int(row[0]), open=Decimal(row[1]),
+        high=Decimal(row[2]),
         low=Decimal(row[3]), close=Decimal(row[4]), volume=Decimal(row[5]), quote_volume=Decimal(row[7]),
         trade_count=int(row[8]), closed=True,
+        taker_buy_volume=Decimal(row[9]) if len(row) > 10 else Decimal(0),
+        taker_buy_quote_volume=Decimal(row[10]) if len(row) > 10 else Decimal(0),
     )

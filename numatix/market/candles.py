@@ -14,6 +14,7 @@ from decimal import Decimal
 from numatix.domain.market import Candle, Interval, TradePrint
 
 MEMORY_CANDLES = 1000
+ZERO = Decimal(0)
 
 
 @dataclass(slots=True)
@@ -26,24 +27,37 @@ class _Forming:
     volume: Decimal
     quote_volume: Decimal
     trade_count: int
+    taker_buy_volume: Decimal = ZERO
+    taker_buy_quote_volume: Decimal = ZERO
+    first_trade_id: int = -1
+    last_trade_id: int = -1
 
     @classmethod
-    def from_candle(cls, candle: Candle) -> "_Forming":
+    def from_candle(cls, candle: Candle) -> _Forming:
         return cls(candle.open_time_ms, candle.open, candle.high, candle.low, candle.close,
-                   candle.volume, candle.quote_volume, candle.trade_count)
+                   candle.volume, candle.quote_volume, candle.trade_count, candle.taker_buy_volume,
+                   candle.taker_buy_quote_volume, candle.first_trade_id, candle.last_trade_id)
 
     @classmethod
-    def from_trade(cls, open_time_ms: int, trade: TradePrint) -> "_Forming":
-        return cls(open_time_ms, trade.price, trade.price, trade.price, trade.price,
-                   trade.quantity, trade.price * trade.quantity, 1)
+    def from_trade(cls, open_time_ms: int, trade: TradePrint) -> _Forming:
+        forming = cls(open_time_ms, trade.price, trade.price, trade.price, trade.price, ZERO, ZERO, 0)
+        forming.add_trade(trade)
+        return forming
 
     def add_trade(self, trade: TradePrint) -> None:
         self.high = max(self.high, trade.price)
         self.low = min(self.low, trade.price)
         self.close = trade.price
+        quote = trade.price * trade.quantity
         self.volume += trade.quantity
-        self.quote_volume += trade.price * trade.quantity
+        self.quote_volume += quote
         self.trade_count += 1
+        if not trade.buyer_is_maker:  # the buyer took liquidity
+            self.taker_buy_volume += trade.quantity
+            self.taker_buy_quote_volume += quote
+        if self.first_trade_id < 0:
+            self.first_trade_id = trade.trade_id
+        self.last_trade_id = trade.trade_id
 
     def add_candle(self, candle: Candle) -> None:
         self.high = max(self.high, candle.high)
@@ -52,10 +66,17 @@ class _Forming:
         self.volume += candle.volume
         self.quote_volume += candle.quote_volume
         self.trade_count += candle.trade_count
+        self.taker_buy_volume += candle.taker_buy_volume
+        self.taker_buy_quote_volume += candle.taker_buy_quote_volume
+        if self.first_trade_id < 0:
+            self.first_trade_id = candle.first_trade_id
+        if candle.last_trade_id >= 0:
+            self.last_trade_id = candle.last_trade_id
 
     def freeze(self, symbol: str, interval: Interval, closed: bool) -> Candle:
         return Candle(symbol, interval, self.open_time_ms, self.open, self.high, self.low, self.close,
-                      self.volume, self.quote_volume, self.trade_count, closed)
+                      self.volume, self.quote_volume, self.trade_count, closed, self.taker_buy_volume,
+                      self.taker_buy_quote_volume, self.first_trade_id, self.last_trade_id)
 
 
 class _IntervalCandles:

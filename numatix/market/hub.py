@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Self
 
 from numatix.domain.market import (
     BookSnapshot,
@@ -72,7 +73,7 @@ class _Pending:
 
 
 class Subscription:
-    def __init__(self, hub: "MarketHub", symbol: str | None) -> None:
+    def __init__(self, hub: MarketHub, symbol: str | None) -> None:
         self.symbol = symbol
         self._hub = hub
         self._pending = _Pending()
@@ -121,7 +122,7 @@ class Subscription:
             self.closed = True
             self._hub._unsubscribe(self)
 
-    def __enter__(self) -> "Subscription":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc) -> None:
@@ -166,7 +167,8 @@ class MarketHub:
         now = self._clock()
         for symbol, state in self._state.items():
             history = {
-                interval: await self._feed.history(symbol, interval, None, SEED_CANDLES) for interval in Interval
+                interval: await self._feed.history(symbol, interval, None,
+                                                   SEED_CANDLES) for interval in Interval
             }
             state.candles.seed(history, now)
         self._task = asyncio.create_task(self._run_feed(), name=f"market-feed-{self._feed.kind.value}")
@@ -244,6 +246,25 @@ class MarketHub:
         """Coalesced updates for one symbol, or for all of them when ``symbol`` is None."""
         subscription = Subscription(self, symbol)
         self._subscribers.setdefault(symbol, set()).add(subscription)
+        return subscription
+
+    def subscribe_after(self, symbol: str, shown_trade_id: int | None) -> Subscription:
+        """Updates for one symbol, picking up where a snapshot left off (its newest trade, None
+        when it had none): the first update brings the trades after it, with the current book,
+        ticker and forming candles. Reading a snapshot, then subscribing, loses the prints in
+        between; on a quiet market the price shown would stay wrong until the next one."""
+        subscription = self.subscribe(symbol)
+        state = self._state[symbol]
+        trades = list(state.recent_trades)
+        shown = next((i for i, t in enumerate(trades) if t.trade_id == shown_trade_id), None)
+        missed = trades if shown is None else trades[shown + 1:]
+        forming = [state.candles.forming(interval) for interval in Interval] if missed else []
+        for trade in missed:
+            subscription._add_trade(trade, [c for c in forming if c is not None], time.monotonic())
+        if state.book is not None:
+            subscription._set_book(state.book)
+        if state.ticker is not None:
+            subscription._set_ticker(state.ticker)
         return subscription
 
     def _unsubscribe(self, subscription: Subscription) -> None:

@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import redis.asyncio as redis
 
@@ -53,8 +54,8 @@ class MarketPublisher:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
-        self._client = redis.from_url(self._url)
-        self._tasks = [asyncio.create_task(self._send(), name="market-to-redis"),
+        self._client = client = redis.from_url(self._url)
+        self._tasks = [asyncio.create_task(self._send(client), name="market-to-redis"),
                        asyncio.create_task(self._heartbeat(), name="market-heartbeat")]
 
     async def stop(self) -> None:
@@ -85,7 +86,7 @@ class MarketPublisher:
             self._outbox.put_nowait(("status", self._status_value()))
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
-    async def _send(self) -> None:
+    async def _send(self, client: redis.Redis) -> None:
         while True:
             batch = [await self._outbox.get()]
             while not self._outbox.empty():
@@ -94,7 +95,7 @@ class MarketPublisher:
                       if kind != "trade"}
             message = json.dumps([[kind, to_plain(value)] for kind, value in batch], separators=(",", ":"))
             try:
-                async with self._client.pipeline(transaction=False) as pipe:
+                async with client.pipeline(transaction=False) as pipe:
                     if latest:
                         pipe.hset(self._channels.latest, mapping=latest)
                     pipe.publish(self._channels.live, message)
@@ -103,7 +104,7 @@ class MarketPublisher:
                 logger.exception("could not publish %d market events", len(batch))
 
 
-def _latest_field(kind: str, value: object) -> str:
+def _latest_field(kind: str, value: Any) -> str:
     return kind if kind == "status" else f"{kind}:{value.symbol}"
 
 
@@ -137,7 +138,8 @@ class PublishingFeed:
         self.kind = feed.kind
         self.symbols = feed.symbols
 
-    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None, limit: int) -> list[Candle]:
+    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None,
+                      limit: int) -> list[Candle]:
         return await self._feed.history(symbol, interval, end_time_ms, limit)
 
     async def run(self, sink: FeedSink) -> None:
@@ -177,7 +179,8 @@ class RedisMarketFeed:
         if self._client is not None:
             await self._client.aclose()
 
-    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None, limit: int) -> list[Candle]:
+    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None,
+                      limit: int) -> list[Candle]:
         candles, last_trade_id = await self._history(symbol, interval, end_time_ms, limit)
         if end_time_ms is None and interval is Interval.M1 and last_trade_id is not None:
             self._counted_up_to[symbol] = last_trade_id
@@ -186,9 +189,10 @@ class RedisMarketFeed:
     async def run(self, sink: FeedSink) -> None:
         await self._deliver_latest(sink)
         while True:
-            try:
-                data = await asyncio.wait_for(self._inbox.get(), self._silence)
-            except asyncio.TimeoutError:
+            try:  # (asyncio.timeout, not wait_for: on 3.11 wait_for can swallow the hub's cancel)
+                async with asyncio.timeout(self._silence):
+                    data = await self._inbox.get()
+            except TimeoutError:
                 sink.on_status(FeedStatus.RECONNECTING)  # the leader is gone or changing
                 continue
             for kind, plain in json.loads(data):
@@ -206,13 +210,15 @@ class RedisMarketFeed:
                 await asyncio.sleep(1.0)
 
     async def _deliver_latest(self, sink: FeedSink) -> None:
-        latest = await self._client.hgetall(self._channels.latest)
+        if self._client is None:
+            raise RuntimeError("start() the feed before running it")
+        latest = await self._client.hgetall(self._channels.latest)  # type: ignore[misc]  # redis-py: sync|async
         for field, data in sorted(latest.items()):
             kind = field.decode().partition(":")[0]
             if kind in ("book", "ticker", "status"):
                 self._deliver(sink, kind, json.loads(data))
 
-    def _deliver(self, sink: FeedSink, kind: str, plain: object) -> None:
+    def _deliver(self, sink: FeedSink, kind: str, plain: Any) -> None:
         if kind == "status":
             self.kind = FeedKind(plain["kind"])
             sink.on_status(FeedStatus(plain["status"]))

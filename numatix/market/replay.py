@@ -24,11 +24,18 @@ from pathlib import Path
 import numpy as np
 
 from numatix.domain.market import (
-    BookLevel, BookSnapshot, Candle, FeedKind, FeedStatus, Interval, Ticker24h, TradePrint,
+    BookLevel,
+    BookSnapshot,
+    Candle,
+    FeedKind,
+    FeedStatus,
+    Interval,
+    Ticker24h,
+    TradePrint,
 )
 from numatix.domain.symbols import DEFAULT_SYMBOLS, SymbolSpec
 from numatix.market.feed import FeedSink
-from numatix.market.synthetic.bars import QUOTE_UNIT, MinuteBars
+from numatix.market.synthetic.bars import QUOTE_UNIT, Bars, Layer
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +128,8 @@ def bridge_waypoints(bar: KlineBar) -> list[Decimal]:
     return [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
 
 
-def bridge_prints(bar: KlineBar, spec: SymbolSpec, max_prints: int, rng: random.Random) -> list[tuple[Decimal, Decimal]]:
+def bridge_prints(bar: KlineBar, spec: SymbolSpec, max_prints: int,
+                  rng: random.Random) -> list[tuple[Decimal, Decimal]]:
     """(price, quantity) pairs that visit every waypoint in order; quantities sum to the volume.
 
     The sum is exact when the volume is a whole number of steps and covers one step per
@@ -156,7 +164,8 @@ def _split_steps(total_steps: int, count: int, rng: random.Random) -> list[int]:
     weights = [rng.lognormvariate(0, 1.2) for _ in range(count)]
     scale = spare / sum(weights)
     extra = [int(w * scale) for w in weights]
-    for i in sorted(range(count), key=lambda j: weights[j] * scale - extra[j], reverse=True)[: spare - sum(extra)]:
+    for i in sorted(range(count), key=lambda j: weights[j] * scale - extra[j],
+                    reverse=True)[: spare - sum(extra)]:
         extra[i] += 1
     return [1 + e for e in extra]
 
@@ -203,13 +212,15 @@ class ReplayFeed:
             raise ReplayError(f"{path}: no kline files for {', '.join(symbols or tuple(loaded))}")
         skipped = sorted(set(symbols or loaded) - set(wanted))
         if skipped:
-            logger.info("replay: no usable kline files for %s; replaying %s", ", ".join(skipped), ", ".join(wanted))
+            logger.info("replay: no usable kline files for %s; replaying %s", ", ".join(skipped),
+                        ", ".join(wanted))
         self.symbols = tuple(wanted)
         self.speed = float(speed)
         self._bars = {s: [_snap(bar, DEFAULT_SYMBOLS[s]) for bar in loaded[s]] for s in self.symbols}
         self._minute_bars = {s: _as_minute_bars(DEFAULT_SYMBOLS[s], self._bars[s]) for s in self.symbols}
         first = min(bars[0].open_time_ms for bars in self._bars.values())
-        default_start = min(bars[min(WARM_UP_BARS, len(bars) - 1)].open_time_ms for bars in self._bars.values())
+        default_start = min(bars[min(WARM_UP_BARS, len(bars) - 1)].open_time_ms
+                            for bars in self._bars.values())
         self.start_time_ms = max(first, (start_time_ms if start_time_ms is not None else default_start))
         self.start_time_ms -= self.start_time_ms % MINUTE_MS
         self._clock, self._sleep = clock, sleep
@@ -222,7 +233,8 @@ class ReplayFeed:
             return self.start_time_ms
         return self.start_time_ms + int((self._clock() - self._wall_start) * self.speed)
 
-    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None, limit: int) -> list[Candle]:
+    async def history(self, symbol: str, interval: Interval, end_time_ms: int | None,
+                      limit: int) -> list[Candle]:
         """Closed candles of the bars before the replay position (never a glimpse of the future)."""
         position = self.market_time_ms()
         end = position - 1 if end_time_ms is None else min(end_time_ms, position - 1)
@@ -264,7 +276,7 @@ class ReplayFeed:
                     by_minute.setdefault(bar.open_time_ms, []).append((symbol, bar))
         max_prints = max(1, int(PRINTS_PER_WALL_SECOND * 60 / self.speed))
         for minute in sorted(by_minute):
-            merged = []
+            merged: list[tuple[int, str, TradePrint]] = []
             for symbol, bar in by_minute[minute]:
                 self._progress[symbol] = _Progress()
                 trades = self._bar_trades(symbol, bar, trade_ids[symbol], max_prints)
@@ -281,7 +293,8 @@ class ReplayFeed:
         trades, previous = [], bar.open
         for i, (price, quantity) in enumerate(pairs):
             seller = price < previous or (price == previous and rng.random() < 0.5)
-            trades.append(TradePrint(symbol, last_id + i + 1, price, quantity, bar.open_time_ms + gap * (i + 1), seller))
+            trades.append(TradePrint(symbol, last_id + i + 1, price, quantity,
+                                     bar.open_time_ms + gap * (i + 1), seller))
             previous = price
         return trades
 
@@ -296,21 +309,23 @@ class ReplayFeed:
         def level(i: int) -> Decimal:
             return max(1, int(touch_steps * (1 + 0.35 * i) * rng.lognormvariate(0, 0.5))) * step
 
-        bids = tuple(BookLevel(best_bid - i * tick, level(i)) for i in range(BOOK_LEVELS) if best_bid - i * tick > 0)
+        bids = tuple(BookLevel(best_bid - i * tick,
+                               level(i)) for i in range(BOOK_LEVELS) if best_bid - i * tick > 0)
         asks = tuple(BookLevel(best_bid + (i + 1) * tick, level(i)) for i in range(BOOK_LEVELS))
         return BookSnapshot(trade.symbol, trade.trade_id, trade.time_ms, bids, asks)
 
     def _ticker(self, symbol: str, now_ms: int) -> Ticker24h:
         """Rolling 24 hours: closed bars of the last day plus the bar being played."""
         spec, progress = DEFAULT_SYMBOLS[symbol], self._progress[symbol]
-        columns = self._minute_bars[symbol].columns()
+        columns = self._minute_bars[symbol].minutes.columns()
         times = columns["open_time"]
         lo = int(np.searchsorted(times, now_ms - DAY_MS))
         hi = int(np.searchsorted(times, now_ms - now_ms % MINUTE_MS))
         tick, step = spec.tick_size, spec.step_size
         highs = [int(columns["high"][lo:hi].max()) * tick] if hi > lo else []
         lows = [int(columns["low"][lo:hi].min()) * tick] if hi > lo else []
-        last = progress.close if progress.count else (int(columns["close"][hi - 1]) * tick if hi else Decimal(0))
+        first_close = int(columns["close"][hi - 1]) * tick if hi else Decimal(0)
+        last = progress.close if progress.count else first_close
         if progress.count:
             highs.append(progress.high)
             lows.append(progress.low)
@@ -319,7 +334,8 @@ class ReplayFeed:
             open_price=int(columns["open"][lo]) * tick if hi > lo else last,
             high_price=max(highs, default=last), low_price=min(lows, default=last),
             volume=int(columns["volume"][lo:hi].sum()) * step + progress.volume,
-            quote_volume=(int(columns["quote"][lo:hi].sum()) * QUOTE_UNIT + progress.quote_volume).normalize(),
+            quote_volume=(int(columns["quote"][lo:hi].sum()) * QUOTE_UNIT
+                          + progress.quote_volume).normalize(),
         )
 
 
@@ -330,7 +346,7 @@ def _snap(bar: KlineBar, spec: SymbolSpec) -> KlineBar:
                     bar.quote_volume, bar.trade_count)
 
 
-def _as_minute_bars(spec: SymbolSpec, bars: list[KlineBar]) -> MinuteBars:
+def _as_minute_bars(spec: SymbolSpec, bars: list[KlineBar]) -> Bars:
     """Integer ticks and steps, as the synthetic history keeps them, for exact aggregation."""
     tick, step = spec.tick_size, spec.step_size
     columns = {
@@ -342,5 +358,8 @@ def _as_minute_bars(spec: SymbolSpec, bars: list[KlineBar]) -> MinuteBars:
         "volume": [int(b.volume / step) for b in bars],
         "quote": [int(b.quote_volume / QUOTE_UNIT) for b in bars],
         "count": [b.trade_count for b in bars],
+        "buy_volume": [0 for _ in bars],  # the dump's taker-buy columns are not kept
+        "buy_quote": [0 for _ in bars],
     }
-    return MinuteBars(spec, {name: np.array(values, dtype=np.int64) for name, values in columns.items()})
+    arrays = {name: np.array(values, dtype=np.int64) for name, values in columns.items()}
+    return Bars(spec, [Layer(MINUTE_MS, arrays)])

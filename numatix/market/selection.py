@@ -49,6 +49,8 @@ def binance_venue_feed(settings: Settings) -> MarketFeed:
 def replay_feed(settings: Settings) -> MarketFeed:
     from numatix.market.replay import ReplayFeed
 
+    if settings.replay_path is None:  # the settings refuse replay without a path; this is for the types
+        raise ValueError("NUMATIX_REPLAY_PATH is not set")
     return ReplayFeed(settings.replay_path, speed=settings.replay_speed, symbols=settings.symbols)
 
 

@@ -35,7 +35,8 @@ def new_session_id() -> str:
 class TokenService:
     """Issues and checks session tokens; the clock is injected so expiry is testable."""
 
-    def __init__(self, secret: str, ttl_seconds: int = 7 * 24 * 3600, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, secret: str, ttl_seconds: int = 7 * 24 * 3600,
+                 clock: Callable[[], float] = time.time) -> None:
         self._secret = secret
         self._ttl = ttl_seconds
         self._clock = clock
@@ -49,7 +50,8 @@ class TokenService:
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                options={"require": ["sub", "sid", "exp", "iat", "iss"], "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+                options={"require": ["sub", "sid", "exp", "iat", "iss"], "verify_exp": False,
+                         "verify_iat": False, "verify_nbf": False},
             )
             user_id, session_id, expires_at = int(claims["sub"]), claims["sid"], int(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError, KeyError):

@@ -25,7 +25,8 @@ class VaultError(Exception):
 
 
 def derive_key(master_secret: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=b"numatix-vault-v1", info=b"api-secrets").derive(
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=b"numatix-vault-v1",
+                info=b"api-secrets").derive(
         master_secret.encode()
     )
 
@@ -44,7 +45,7 @@ class Vault:
         self._keys = {key_id(key): AESGCM(key) for key in (*previous_keys, current_key)}
 
     @classmethod
-    def from_secrets(cls, current: str, previous: Sequence[str] = ()) -> "Vault":
+    def from_secrets(cls, current: str, previous: Sequence[str] = ()) -> Vault:
         return cls(derive_key(current), [derive_key(secret) for secret in previous])
 
     @property
@@ -57,7 +58,7 @@ class Vault:
         return f"{VERSION}:{self._current_id}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, sealed: str, user_id: int, field: str) -> str:
-        version, sealing_key_id, payload = _parts(sealed)
+        _version, sealing_key_id, payload = _parts(sealed)
         cipher = self._keys.get(sealing_key_id)
         if cipher is None:
             raise VaultError(f"secret sealed under key {sealing_key_id}, which this server does not have")

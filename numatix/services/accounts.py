@@ -3,40 +3,59 @@
 A token is only as good as its server-side session: log-out, "log out everywhere" and a
 password change revoke sessions, and ``authenticate`` checks the session on every use.
 Log-in answers the same words, after the same work, whether or not the email exists.
+
+Storage is the ``AccountStore`` port (``store.accounts_repository`` implements it); its calls
+block, so every one runs in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
-from sqlalchemy import update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from dataclasses import dataclass, replace
+from typing import ParamSpec, TypeVar
 
 from numatix.domain.credentials import ExchangeCredentials, SignatureKind, VenueChoice
+from numatix.domain.errors import OutcomeUnknown, TransientVenueError
 from numatix.security import passwords
+from numatix.security.devices import DeviceCookies
 from numatix.security.rate_limits import (
     API_REQUESTS,
     LOGIN_BY_ADDRESS,
+    LOGIN_BY_DEVICE,
     LOGIN_BY_EMAIL,
     RateLimiter,
     RateLimitExceeded,
+    Rule,
 )
-from numatix.security.tokens import InvalidToken, TokenService, new_session_id
+from numatix.security.tokens import InvalidToken, TokenService
 from numatix.security.vault import Vault
-from numatix.services.errors import AuthenticationRequired, Conflict, ValidationFailed, limited
-from numatix.store.db import session_scope
-from numatix.store.tables.accounts import ExchangeKeyRow, SessionRow, UserRow
+from numatix.services.account_store import AccountStore
+from numatix.services.errors import (
+    AuthenticationRequired,
+    Conflict,
+    ValidationFailed,
+    VenueUnreachable,
+    limited,
+    wait_words,
+)
+from numatix.services.events import UserEventBus
+from numatix.services.sessions import SESSION_ENDED, SessionService
+from numatix.store.accounts_repository import EmailTaken, StoredKey, StoredUser
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WRONG_CREDENTIALS = "Email or password is incorrect."
-SESSION_ENDED = "Your session has ended; please log in again."
+KEY_UNREACHABLE = ("Binance could not be reached, so the key was not checked; nothing was saved. "
+                   "Try again later.")
+KEY_BUSY = ("Binance is busy (too many requests), so the key was not checked; nothing was saved. "
+            "Try again in {}.")
 KeyChecker = Callable[[ExchangeCredentials], Awaitable[None]]
+Args = ParamSpec("Args")
+Result = TypeVar("Result")
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +70,8 @@ class SignedIn:
     token: str
     user: UserView
     session_id: str
+    expires_ms: int
+    device_cookie: str = ""  # the browser keeps it (HttpOnly): this device has logged in to this account
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,29 +92,34 @@ def normalise_email(email: str) -> str:
 class AccountService:
     def __init__(
         self,
-        database: Engine,
+        store: AccountStore,
         tokens: TokenService,
         vault: Vault,
         limiter: RateLimiter,
         check_key: KeyChecker,
         clock: Callable[[], float] = time.time,
+        events: UserEventBus | None = None,
+        devices: DeviceCookies | None = None,
     ) -> None:
-        self._database = database
+        self._store = store
+        self._devices = devices or DeviceCookies(secrets.token_hex(32))  # the runtime's survives restarts
+        self.sessions = SessionService(store, tokens, events, clock)
         self._tokens = tokens
         self._vault = vault
         self._limiter = limiter
         self._check_key = check_key
         self._clock = clock
-        self._revocation_listeners: list[Callable[[int, str | None, str | None], None]] = []
         self._venue_listeners: list[Callable[[int], None]] = []
+        self._created: dict[int, int] = {}
 
     # ------------------------------------------------------------ sign-up, log-in
     async def register(
         self, email: str, password: str, user_agent: str = "",
         api_key: str | None = None, secret: str | None = None,
-        signature: SignatureKind | str = SignatureKind.HMAC_SHA256,
+        signature: SignatureKind | str = SignatureKind.HMAC_SHA256, address: str = "",
     ) -> SignedIn:
-        """An exchange key given at sign-up is checked before the account is created."""
+        """An exchange key given at sign-up is checked before the account is created, and the
+        account then trades on that exchange (as on the original platform); without one, on paper."""
         email = normalise_email(email)
         try:
             passwords.check_password_strength(password, email)
@@ -101,85 +127,90 @@ class AccountService:
             raise ValidationFailed(weak.message, field="password") from None
         with_key = bool(api_key or secret)
         if with_key:
-            await self._check_key(_credentials(0, api_key or "", secret or "", signature))
+            await self._checked(_credentials(0, api_key or "", secret or "", signature))
+        venue = (VenueChoice.BINANCE_TESTNET if with_key else VenueChoice.PAPER).value
         password_hash = await asyncio.to_thread(passwords.hash_password, password)
-        now = self._now_ms()
         try:
-            with session_scope(self._database) as session:
-                user = UserRow(email=email, password_hash=password_hash, created_time_ms=now,
-                               password_changed_ms=now)
-                session.add(user)
-                session.flush()
-                user_id = user.id
-        except IntegrityError:
-            raise Conflict("An account with this email already exists; log in instead.", field="email") from None
+            user = await self._stored(self._store.add_user, email, password_hash, venue, self._now_ms())
+        except EmailTaken:
+            raise Conflict("An account with this email already exists; log in instead.",
+                           field="email") from None
         if with_key:
-            self._store_key(_credentials(user_id, api_key or "", secret or "", signature))
-        return self._start_session(_view(user_id, email, VenueChoice.PAPER.value), user_agent)
+            await self._store_key(_credentials(user.id, api_key or "", secret or "", signature))
+        signed_in = await self._start_session(_view(user), user_agent, address)
+        return replace(signed_in, device_cookie=self.remembered_device(email, None))
 
-    async def log_in(self, email: str, password: str, address: str, user_agent: str = "") -> SignedIn:
+    async def _stored(self, call: Callable[Args, Result], *args: Args.args, **kwargs: Args.kwargs) -> Result:
+        """One call to the store, in a worker thread: the event loop never waits on the database."""
+        return await asyncio.to_thread(call, *args, **kwargs)
+
+    async def log_in(self, email: str, password: str, address: str, user_agent: str = "",
+                     device_cookie: str | None = None) -> SignedIn:
+        """``device_cookie``: what the browser sent of DEVICE_COOKIE; a device that logged in to
+        this account before is judged on its own budget, not the email's or the address's."""
         normalised = (email or "").strip().lower()
-        self._refuse_when_over_limit(normalised, address)
-        with session_scope(self._database) as session:
-            user = session.exec(select(UserRow).where(UserRow.email == normalised)).first()
-        if user is None:
-            await asyncio.to_thread(passwords.verify_against_nothing, password or "")
-            self._count_failure(normalised, address)
-            raise AuthenticationRequired(WRONG_CREDENTIALS)
-        matches, replacement = await asyncio.to_thread(passwords.verify_password, password or "", user.password_hash)
-        if not matches:
-            self._count_failure(normalised, address)
-            raise AuthenticationRequired(WRONG_CREDENTIALS)
+        device = self._devices.device_for(normalised, device_cookie)
+        taken = await self._take_attempt(normalised, address, device)
+        try:
+            user = await self._stored(self._store.user_by_email, normalised)
+            if user is None:
+                await asyncio.to_thread(passwords.verify_against_nothing, password or "")
+                raise AuthenticationRequired(WRONG_CREDENTIALS)
+            matches, replacement = await asyncio.to_thread(passwords.verify_password, password or "",
+                                                           user.password_hash)
+            if not matches:
+                raise AuthenticationRequired(WRONG_CREDENTIALS)
+        except AuthenticationRequired:
+            raise  # a failed attempt keeps its place in the budget
+        except BaseException:
+            await self._give_back(taken)  # the database failed us, not the caller
+            raise
+        await self._give_back(taken)  # successes do not count: people behind one address are not locked out
         if replacement is not None:  # an older hash (bcrypt, weaker argon2) is upgraded on log-in
-            with session_scope(self._database) as session:
-                session.execute(update(UserRow).where(UserRow.id == user.id).values(password_hash=replacement))
-        return self._start_session(_view(user.id, user.email, user.venue), user_agent)
+            await self._stored(self._store.set_password, user.id, replacement)
+        signed_in = await self._start_session(_view(user), user_agent, address)
+        return replace(signed_in, device_cookie=self.remembered_device(normalised, device_cookie))
 
-    def _refuse_when_over_limit(self, email: str, address: str) -> None:
-        """Five failed attempts per email and per address in 15 minutes; then even the right
-        password waits. Successes do not count, so people behind one address are not locked out."""
-        with limited("Too many log-in attempts"):
-            self._limiter.check(LOGIN_BY_EMAIL, email)
-            self._limiter.check(LOGIN_BY_ADDRESS, address)
+    def remembered_device(self, email: str, device_cookie: str | None) -> str:
+        """The device cookie after a log-in to ``email`` on this browser."""
+        return self._devices.issue(email, device_cookie)
 
-    def _count_failure(self, email: str, address: str) -> None:
-        for rule, identifier in ((LOGIN_BY_EMAIL, email), (LOGIN_BY_ADDRESS, address)):
+    async def _take_attempt(self, email: str, address: str, device: str | None) -> list[tuple[Rule, str]]:
+        """The attempt's unit, taken before the password is checked and atomically (in Redis
+        with several workers), so attempts sent at once cannot all pass a check before the
+        first failure counts. A known device spends its own budget (five per 15 minutes); any
+        other attempt spends the email's (five) and the address's across emails (larger)."""
+        if device is not None:
             try:
-                self._limiter.hit(rule, identifier)
+                await self._limiter.take(LOGIN_BY_DEVICE, device)
+                return [(LOGIN_BY_DEVICE, device)]
             except RateLimitExceeded:
-                pass  # already at the limit (a concurrent attempt): the next try is refused anyway
+                pass  # this device failed too often itself: it is judged like any other
+        taken: list[tuple[Rule, str]] = []
+        with limited("Too many log-in attempts"):
+            try:
+                for rule, identifier in ((LOGIN_BY_EMAIL, email), (LOGIN_BY_ADDRESS, address)):
+                    await self._limiter.take(rule, identifier)
+                    taken.append((rule, identifier))
+            except RateLimitExceeded:
+                await self._give_back(taken)
+                raise
+        return taken
 
-    def _start_session(self, user: UserView, user_agent: str) -> SignedIn:
-        session_id = new_session_id()
-        token = self._tokens.issue(user.id, session_id)
-        expires_ms = self._tokens.decode(token).expires_at * 1000
-        with session_scope(self._database) as session:
-            session.add(SessionRow(id=session_id, user_id=user.id, created_time_ms=self._now_ms(),
-                                   expires_time_ms=expires_ms, user_agent=user_agent[:255]))
-        return SignedIn(token, user, session_id)
+    async def _give_back(self, taken: list[tuple[Rule, str]]) -> None:
+        for rule, identifier in taken:
+            await self._limiter.hand_back(rule, identifier)
+
+    async def _start_session(self, user: UserView, user_agent: str, address: str = "") -> SignedIn:
+        token, claims = await self.sessions.start(user.id, user_agent, address)
+        return SignedIn(token, user, claims.session_id, claims.expires_at * 1000)
 
     # --------------------------------------------------------------- sessions
-    def authenticate(self, token: str | None) -> UserView:
+    async def authenticate(self, token: str | None) -> UserView:
         """The user behind a token whose session is still live; AuthenticationRequired if not."""
-        if not token:
-            raise AuthenticationRequired("Please log in.")
-        try:
-            claims = self._tokens.decode(token)
-        except InvalidToken:
-            raise AuthenticationRequired(SESSION_ENDED) from None
-        with session_scope(self._database) as session:
-            row = session.exec(
-                select(SessionRow, UserRow).join(UserRow, UserRow.id == SessionRow.user_id)
-                .where(SessionRow.id == claims.session_id, SessionRow.user_id == claims.user_id)
-            ).first()
-        if row is None:
-            raise AuthenticationRequired(SESSION_ENDED)
-        live_session, user = row
-        if live_session.revoked_time_ms is not None or live_session.expires_time_ms <= self._now_ms():
-            raise AuthenticationRequired(SESSION_ENDED)
-        return _view(user.id, user.email, user.venue)
+        return await self.user((await self.sessions.authenticate(token)).user_id)
 
-    def count_api_request(self, token: str | None, address: str) -> None:
+    async def count_api_request(self, token: str | None, address: str) -> None:
         """100 API requests a minute per user (per address when anonymous). The token's
         signature is enough to pick the bucket; whether its session lives is checked later."""
         try:
@@ -187,54 +218,24 @@ class AccountService:
         except InvalidToken:
             bucket = f"address:{address}"
         with limited("Too many API requests this minute"):
-            self._limiter.hit(API_REQUESTS, bucket)
+            await self._limiter.take(API_REQUESTS, bucket)
 
-    def on_revoke(self, listener: Callable[[int, str | None, str | None], None]) -> None:
-        """``listener(user_id, session_id, keep_session_id)`` when sessions end: one session,
-        or (session_id None) all of the user's but ``keep_session_id``. Open event sockets
-        close at once instead of waiting for their token to expire."""
-        self._revocation_listeners.append(listener)
-
-    def log_out(self, token: str | None) -> None:
+    async def log_out(self, token: str | None) -> None:
         """Ends this token's session; an already dead token is fine (log-out is idempotent)."""
-        try:
-            claims = self._tokens.decode(token or "")
-        except InvalidToken:
-            return
-        self._revoke(SessionRow.id == claims.session_id)
-        self._announce(claims.user_id, claims.session_id, None)
+        await self.sessions.end_token(token)
 
-    def log_out_everywhere(self, user_id: int, keep_session_id: str | None = None) -> None:
-        condition = SessionRow.user_id == user_id
-        if keep_session_id is not None:
-            condition = condition & (SessionRow.id != keep_session_id)
-        self._revoke(condition)
-        self._announce(user_id, None, keep_session_id)
+    async def log_out_everywhere(self, user_id: int, keep_session_id: str | None = None) -> None:
+        await self.sessions.end_all(user_id, keep_session_id)
 
-    def _announce(self, user_id: int, session_id: str | None, keep_session_id: str | None) -> None:
-        for listener in self._revocation_listeners:
-            listener(user_id, session_id, keep_session_id)
-
-    def token_claims(self, token: str):
-        """The token's claims without touching the database (its session is checked apart)."""
-        try:
-            return self._tokens.decode(token)
-        except InvalidToken:
-            raise AuthenticationRequired(SESSION_ENDED) from None
-
-    def _revoke(self, condition) -> None:
-        with session_scope(self._database) as session:
-            session.execute(
-                update(SessionRow).where(condition, SessionRow.revoked_time_ms.is_(None))
-                .values(revoked_time_ms=self._now_ms())
-            )
-
-    async def change_password(self, token: str, current: str, new: str) -> SignedIn:
-        """Every session ends, this one included; the caller gets a fresh token."""
-        user = self.authenticate(token)
-        with session_scope(self._database) as session:
-            stored_hash = session.get(UserRow, user.id).password_hash
-        matches, _ = await asyncio.to_thread(passwords.verify_password, current or "", stored_hash)
+    async def change_password(self, token: str, current: str, new: str, user_agent: str = "",
+                              address: str = "") -> SignedIn:
+        """Every session ends, this one included; the caller gets a fresh token (its session
+        starts first, so the news of the others' end does not cover it)."""
+        user = await self.authenticate(token)
+        stored = await self._stored(self._store.user, user.id)
+        if stored is None:
+            raise AuthenticationRequired(SESSION_ENDED)
+        matches, _ = await asyncio.to_thread(passwords.verify_password, current or "", stored.password_hash)
         if not matches:
             raise ValidationFailed("The current password is not right.", field="current_password")
         try:
@@ -242,19 +243,26 @@ class AccountService:
         except passwords.WeakPassword as weak:
             raise ValidationFailed(weak.message, field="new_password") from None
         new_hash = await asyncio.to_thread(passwords.hash_password, new)
-        with session_scope(self._database) as session:
-            session.execute(update(UserRow).where(UserRow.id == user.id)
-                            .values(password_hash=new_hash, password_changed_ms=self._now_ms()))
-        self.log_out_everywhere(user.id)
-        return self._start_session(user, "")
+        await self._stored(self._store.set_password, user.id, new_hash, self._now_ms())
+        successor = await self._start_session(user, user_agent, address)
+        await self.log_out_everywhere(user.id, keep_session_id=successor.session_id)  # this one included
+        return successor
 
     # ------------------------------------------------------ venue and keys
-    def user(self, user_id: int) -> UserView:
-        with session_scope(self._database) as session:
-            row = session.get(UserRow, user_id)
-        if row is None:
+    async def user(self, user_id: int) -> UserView:
+        stored = await self._stored(self._store.user, user_id)
+        if stored is None:
             raise AuthenticationRequired(SESSION_ENDED)
-        return _view(row.id, row.email, row.venue)
+        return _view(stored)
+
+    async def created_time_ms(self, user_id: int) -> int:
+        """When the account (and its paper wallet) started; it never changes, so it is kept."""
+        if user_id not in self._created:
+            stored = await self._stored(self._store.user, user_id)
+            if stored is None:
+                raise AuthenticationRequired(SESSION_ENDED)
+            self._created[user_id] = stored.created_time_ms
+        return self._created[user_id]
 
     def on_venue_change(self, listener: Callable[[int], None]) -> None:
         """``listener(user_id)`` after a user's venue or key changed, so routing looks again."""
@@ -265,111 +273,122 @@ class AccountService:
             listener(user_id)
 
     def venue_choice(self, user_id: int) -> tuple[VenueChoice, ExchangeCredentials | None]:
-        """Where the user's orders go, with the key to sign them when that is Binance."""
-        choice = self.user(user_id).venue
-        return choice, self.credentials(user_id) if choice is VenueChoice.BINANCE_TESTNET else None
+        """Where the user's orders go, with the key to sign them when that is Binance. Blocks:
+        ``UserVenues`` calls it in a worker thread and keeps the answer for a moment."""
+        stored = self._store.user(user_id)
+        if stored is None:
+            raise AuthenticationRequired(SESSION_ENDED)
+        choice = VenueChoice(stored.venue)
+        if choice is not VenueChoice.BINANCE_TESTNET:
+            return choice, None
+        key = self._store.key(user_id)
+        return choice, None if key is None else self._unsealed(key)
 
-    def set_venue(self, user_id: int, venue: VenueChoice | str) -> UserView:
+    async def set_venue(self, user_id: int, venue: VenueChoice | str) -> UserView:
         try:
             choice = VenueChoice(venue)
         except ValueError:
             raise ValidationFailed("Choose paper or binance-testnet.", field="venue") from None
-        if choice is VenueChoice.BINANCE_TESTNET and self.exchange_key(user_id) is None:
+        if choice is VenueChoice.BINANCE_TESTNET and await self.exchange_key(user_id) is None:
             raise ValidationFailed("Add a Binance Spot Testnet key first.", field="venue")
-        with session_scope(self._database) as session:
-            user = session.get(UserRow, user_id)
-            user.venue = choice.value
-            session.add(user)
+        stored = await self._stored(self._store.set_venue, user_id, choice.value)
+        if stored is None:
+            raise AuthenticationRequired(SESSION_ENDED)
         self._venue_changed(user_id)
-        return _view(user.id, user.email, user.venue)
+        return _view(stored)
 
     async def save_exchange_key(
-        self, user_id: int, api_key: str, secret: str, signature: SignatureKind | str = SignatureKind.HMAC_SHA256
+        self, user_id: int, api_key: str, secret: str,
+        signature: SignatureKind | str = SignatureKind.HMAC_SHA256
     ) -> ExchangeKeyView:
         """Checked against the venue before it is stored; replaces any earlier key."""
         credentials = _credentials(user_id, api_key, secret, signature)
-        await self._check_key(credentials)
-        return self._store_key(credentials)
+        await self._checked(credentials)
+        return await self._store_key(credentials)
 
-    def _store_key(self, credentials: ExchangeCredentials) -> ExchangeKeyView:
+    async def _checked(self, credentials: ExchangeCredentials) -> None:
+        """A venue that does not answer says nothing about the key: say so, never blame the key."""
+        try:
+            await self._check_key(credentials)
+        except TransientVenueError as error:
+            if error.retry_after:
+                raise VenueUnreachable(KEY_BUSY.format(wait_words(int(error.retry_after + 0.999)))) from error
+            raise VenueUnreachable(KEY_UNREACHABLE) from error
+        except OutcomeUnknown as error:  # a read that got no reply: it changed nothing
+            raise VenueUnreachable(KEY_UNREACHABLE) from error
+
+    async def _store_key(self, credentials: ExchangeCredentials) -> ExchangeKeyView:
         user_id = credentials.user_id
         now = self._now_ms()
-        row = ExchangeKeyRow(
+        key = StoredKey(
             user_id=user_id, venue=VenueChoice.BINANCE_TESTNET.value, signature=credentials.signature.value,
             api_key_sealed=self._vault.encrypt(credentials.api_key, user_id, "api_key"),
             secret_sealed=self._vault.encrypt(credentials.secret, user_id, "secret"),
             api_key_hint=credentials.hint, vault_key_id=self._vault.current_key_id,
             created_time_ms=now, checked_time_ms=now,
         )
-        with session_scope(self._database) as session:
-            session.merge(row)
+        await self._stored(self._store.save_key, key)
         self._venue_changed(user_id)
-        return _key_view(row)
+        return _key_view(key)
 
-    def exchange_key(self, user_id: int) -> ExchangeKeyView | None:
-        with session_scope(self._database) as session:
-            row = session.get(ExchangeKeyRow, user_id)
-        return None if row is None else _key_view(row)
+    async def exchange_key(self, user_id: int) -> ExchangeKeyView | None:
+        key = await self._stored(self._store.key, user_id)
+        return None if key is None else _key_view(key)
 
-    def delete_exchange_key(self, user_id: int) -> None:
+    async def delete_exchange_key(self, user_id: int) -> None:
         """Also moves the user back to the paper venue, which needs no key."""
-        with session_scope(self._database) as session:
-            row = session.get(ExchangeKeyRow, user_id)
-            if row is not None:
-                session.delete(row)
-            user = session.get(UserRow, user_id)
-            if user is not None and user.venue != VenueChoice.PAPER.value:
-                user.venue = VenueChoice.PAPER.value
-                session.add(user)
+        await self._stored(self._store.delete_key, user_id)
         self._venue_changed(user_id)
 
-    def credentials(self, user_id: int) -> ExchangeCredentials | None:
+    async def credentials(self, user_id: int) -> ExchangeCredentials | None:
         """The decrypted key pair, for the Binance venue only; never shown to anyone."""
-        with session_scope(self._database) as session:
-            row = session.get(ExchangeKeyRow, user_id)
-        if row is None:
-            return None
+        key = await self._stored(self._store.key, user_id)
+        return None if key is None else self._unsealed(key)
+
+    def _unsealed(self, key: StoredKey) -> ExchangeCredentials:
+        user_id = key.user_id
         return ExchangeCredentials(
-            user_id, self._vault.decrypt(row.api_key_sealed, user_id, "api_key"),
-            self._vault.decrypt(row.secret_sealed, user_id, "secret"), SignatureKind(row.signature),
+            user_id, self._vault.decrypt(key.api_key_sealed, user_id, "api_key"),
+            self._vault.decrypt(key.secret_sealed, user_id, "secret"), SignatureKind(key.signature),
         )
 
     def reseal_exchange_keys(self) -> int:
-        """Re-encrypt every key sealed under an older master key; one row per transaction, so an
-        interrupted run loses nothing and the next run carries on. Returns how many it moved."""
+        """Re-encrypt every key sealed under an older master key; one key per transaction, so an
+        interrupted run loses nothing and the next run carries on. Returns how many it moved.
+        For the command line (it blocks)."""
         moved = 0
-        current = self._vault.current_key_id
-        while True:
-            with session_scope(self._database) as session:
-                row = session.exec(select(ExchangeKeyRow).where(ExchangeKeyRow.vault_key_id != current)).first()
-                if row is None:
-                    return moved
-                row.api_key_sealed = self._vault.reseal(row.api_key_sealed, row.user_id, "api_key")
-                row.secret_sealed = self._vault.reseal(row.secret_sealed, row.user_id, "secret")
-                row.vault_key_id = current
-                session.add(row)
+        while self._store.reseal_one(self._vault.current_key_id, self._resealed):
             moved += 1
+        return moved
+
+    def _resealed(self, key: StoredKey) -> tuple[str, str]:
+        return (self._vault.reseal(key.api_key_sealed, key.user_id, "api_key"),
+                self._vault.reseal(key.secret_sealed, key.user_id, "secret"))
 
     def keys_to_reseal(self) -> int:
-        with session_scope(self._database) as session:
-            rows = session.exec(select(ExchangeKeyRow.user_id)
-                                .where(ExchangeKeyRow.vault_key_id != self._vault.current_key_id)).all()
-        return len(rows)
+        return self._store.keys_not_sealed_under(self._vault.current_key_id)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
 
 
-def _view(user_id: int, email: str, venue: str) -> UserView:
-    return UserView(user_id, email, VenueChoice(venue))
+def _view(user: StoredUser) -> UserView:
+    return UserView(user.id, user.email, VenueChoice(user.venue))
 
 
-def _key_view(row: ExchangeKeyRow) -> ExchangeKeyView:
-    return ExchangeKeyView(VenueChoice(row.venue), SignatureKind(row.signature), row.api_key_hint, row.checked_time_ms)
+def _key_view(key: StoredKey) -> ExchangeKeyView:
+    return ExchangeKeyView(VenueChoice(key.venue), SignatureKind(key.signature), key.api_key_hint,
+                           key.checked_time_ms)
 
 
-def _credentials(user_id: int, api_key: str, secret: str, signature: SignatureKind | str) -> ExchangeCredentials:
+def _credentials(user_id: int, api_key: str, secret: str,
+                 signature: SignatureKind | str) -> ExchangeCredentials:
     api_key, secret = (api_key or "").strip(), (secret or "").strip()
+    if not api_key and not secret:
+        raise ValidationFailed("Enter the API key and the secret key.", field="api_key")
+    if not api_key or not secret:
+        raise ValidationFailed("Enter the API key." if not api_key else "Enter the secret key.",
+                               field="api_key" if not api_key else "secret")
     try:
         kind = SignatureKind(signature)
     except ValueError:
@@ -379,7 +398,8 @@ def _credentials(user_id: int, api_key: str, secret: str, signature: SignatureKi
     if kind is SignatureKind.HMAC_SHA256 and not re.fullmatch(r"[A-Za-z0-9]{16,128}", secret):
         raise ValidationFailed("An HMAC secret key is 16 to 128 letters and digits.", field="secret")
     if kind is SignatureKind.ED25519 and "PRIVATE KEY" not in secret:
-        raise ValidationFailed("An Ed25519 key is a PEM private key (-----BEGIN PRIVATE KEY-----).", field="secret")
+        raise ValidationFailed("An Ed25519 key is a PEM private key (-----BEGIN PRIVATE KEY-----).",
+                               field="secret")
     return ExchangeCredentials(user_id, api_key, secret, kind)
 
 
@@ -389,6 +409,10 @@ SESSION_COOKIE = "numatix_session"  # HttpOnly; the browser's copy of the sessio
 
 def token_from_cookie_header(cookie_header: str) -> str | None:
     """The session token in a raw ``Cookie`` header (Reflex hands pages the header only)."""
+    return cookie_value(cookie_header, SESSION_COOKIE)
+
+
+def cookie_value(cookie_header: str, name: str) -> str | None:
     from http.cookies import CookieError, SimpleCookie
 
     jar = SimpleCookie()
@@ -396,5 +420,5 @@ def token_from_cookie_header(cookie_header: str) -> str | None:
         jar.load(cookie_header or "")
     except CookieError:
         return None
-    morsel = jar.get(SESSION_COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel is not None and morsel.value else None

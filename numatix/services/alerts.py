@@ -5,26 +5,31 @@ trade reaches its level, once: the database row is claimed with an UPDATE that o
 succeeds while it is unfired, so two workers (or a restart) can never fire it twice. The
 user's event topic gets an ``AlertTriggered``; one that fired while nobody watched is
 still unseen and shown on the next visit.
+
+Storage is the ``AlertStore`` port (``store.alerts_repository`` implements it). Its calls
+block, so they run in worker threads: a print that fires an alert never makes the market's
+event loop wait on the database.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
-from sqlalchemy import update
-from sqlalchemy.engine import Engine
-from sqlmodel import select
-
+from numatix.domain.guidance import plain
 from numatix.domain.market import TradePrint
 from numatix.domain.symbols import SymbolSpec
-from numatix.domain.values import to_decimal
+from numatix.domain.values import plain_decimal
 from numatix.services.errors import NotFound, ValidationFailed
-from numatix.services.events import EventBus
-from numatix.store.db import session_scope
-from numatix.store.tables.alerts import AlertRow
+from numatix.services.events import UserEventBus
+from numatix.store.alerts_repository import StoredAlert
+
+logger = logging.getLogger(__name__)
 
 DIRECTIONS = ("above", "below")
 MAX_ACTIVE_PER_USER = 100
@@ -55,78 +60,83 @@ class AlertTriggered:
     alert: AlertView
 
 
+class AlertStore(Protocol):
+    """Where alerts live (``SqlAlertStore``); every call blocks."""
+
+    def active(self) -> list[StoredAlert]: ...
+    def add(self, user_id: int, symbol: str, direction: str, price: Decimal,
+            now_ms: int) -> StoredAlert: ...
+    def of_user(self, user_id: int) -> list[StoredAlert]: ...
+    def delete(self, user_id: int, alert_id: int) -> StoredAlert | None: ...
+    def take_unseen(self, user_id: int) -> list[StoredAlert]: ...
+    def mark_seen(self, user_id: int, alert_id: int) -> None: ...
+    def claim(self, alert_id: int, time_ms: int, price: Decimal) -> StoredAlert | None: ...
+
+
 class AlertService:
     def __init__(
-        self, database: Engine, bus: EventBus, symbols: Mapping[str, SymbolSpec], last_price: PriceSource,
+        self, store: AlertStore, bus: UserEventBus, symbols: Mapping[str, SymbolSpec],
+        last_price: PriceSource,
         clock: Callable[[], float] = time.time,
-        last_price_for: Callable[[int, str], Decimal | None] | None = None,
+        last_price_for: Callable[[int, str], Awaitable[Decimal | None]] | None = None,
     ) -> None:
-        self._database = database
+        self._store = store
         self._bus = bus
         self._symbols = symbols
         self._last_price = last_price
         self._last_price_for = last_price_for  # (user, symbol): on the market of the user's venue
         self._clock = clock
-        self._active: dict[str, dict[int, AlertRow]] = {symbol: {} for symbol in symbols}
-        self._load_active()
-
-    def _load_active(self) -> None:
-        with session_scope(self._database) as session:
-            for row in session.exec(select(AlertRow).where(AlertRow.triggered_time_ms.is_(None))):
-                if row.symbol in self._active:
-                    self._active[row.symbol][row.id] = row
+        self._active: dict[str, dict[int, StoredAlert]] = {symbol: {} for symbol in symbols}
+        self._firing: set[asyncio.Task] = set()
+        for alert in store.active():  # at start-up, before the market runs
+            if alert.symbol in self._active:
+                self._active[alert.symbol][alert.id] = alert
 
     # ------------------------------------------------------------------ use cases
-    def create(self, user_id: int, symbol: str, direction: str, price: object) -> AlertView:
+    async def create(self, user_id: int, symbol: str, direction: str, price: object) -> AlertView:
         spec = self._spec(symbol)
         if direction not in DIRECTIONS:
             raise ValidationFailed("Choose above or below.", field="direction")
         try:
-            level = to_decimal(price, "price")
-        except (TypeError, ValueError, ArithmeticError):
-            raise ValidationFailed("Enter the price as a number, like 65000.50.", field="price") from None
+            level = plain_decimal(price, "price")
+        except ValueError:
+            raise ValidationFailed("Enter the price as a plain number like 65000.50 (at most 20 digits "
+                                   "before and after the point).", field="price") from None
         if level <= 0:
             raise ValidationFailed("The price must be above zero.", field="price")
         level = (level // spec.tick_size) * spec.tick_size
-        self._refuse_if_already_there(user_id, spec.symbol, direction, level)
-        if sum(1 for alerts in self._active.values() for a in alerts.values() if a.user_id == user_id) >= MAX_ACTIVE_PER_USER:
+        if level <= 0:  # below one price step: stored as 0, it could never fire
+            raise ValidationFailed(f"The price must be at least {plain(spec.tick_size)}, "
+                                   f"{spec.symbol}'s price step.", field="price")
+        await self._refuse_if_already_there(user_id, spec.symbol, direction, level)
+        active = sum(1 for alerts in self._active.values() for a in alerts.values() if a.user_id == user_id)
+        if active >= MAX_ACTIVE_PER_USER:
             raise ValidationFailed(f"At most {MAX_ACTIVE_PER_USER} active alerts; delete some first.")
-        row = AlertRow(user_id=user_id, symbol=spec.symbol, direction=direction, price=level,
-                       created_time_ms=self._now_ms())
-        with session_scope(self._database) as session:
-            session.add(row)
-            session.flush()
-            session.refresh(row)
-        self._active[spec.symbol][row.id] = row
-        return _view(row)
+        alert = await asyncio.to_thread(self._store.add, user_id, spec.symbol, direction, level,
+                                        self._now_ms())
+        self._active[spec.symbol][alert.id] = alert
+        return _view(alert)
 
-    def list(self, user_id: int) -> list[AlertView]:
+    async def of_user(self, user_id: int) -> list[AlertView]:
         """Newest first: active and fired."""
-        with session_scope(self._database) as session:
-            rows = session.exec(select(AlertRow).where(AlertRow.user_id == user_id).order_by(AlertRow.id.desc()))
-            return [_view(row) for row in rows]
+        return [_view(alert) for alert in await asyncio.to_thread(self._store.of_user, user_id)]
 
-    def delete(self, user_id: int, alert_id: int) -> None:
-        with session_scope(self._database) as session:
-            row = session.get(AlertRow, alert_id)
-            if row is None or row.user_id != user_id:
-                raise NotFound(f"No alert {alert_id}.", field="alertId")
-            session.delete(row)
-        self._active.get(row.symbol, {}).pop(alert_id, None)
+    async def delete(self, user_id: int, alert_id: int) -> None:
+        deleted = await asyncio.to_thread(self._store.delete, user_id, alert_id)
+        if deleted is None:
+            raise NotFound(f"No alert {alert_id}.", field="alertId")
+        self._active.get(deleted.symbol, {}).pop(alert_id, None)
 
-    def unseen(self, user_id: int) -> list[AlertView]:
+    async def unseen(self, user_id: int) -> list[AlertView]:
         """Alerts that fired while the user was away; marked seen as they are handed over."""
-        with session_scope(self._database) as session:
-            rows = list(session.exec(select(AlertRow).where(
-                AlertRow.user_id == user_id, AlertRow.triggered_time_ms.is_not(None), AlertRow.seen.is_(False))))
-            views = [_view(row) for row in rows]
-            session.execute(update(AlertRow).where(AlertRow.id.in_([v.id for v in views])).values(seen=True))
-        return views
+        return [_view(alert) for alert in await asyncio.to_thread(self._store.take_unseen, user_id)]
 
-    def mark_seen(self, user_id: int, alert_id: int) -> None:
-        with session_scope(self._database) as session:
-            session.execute(update(AlertRow).where(AlertRow.id == alert_id, AlertRow.user_id == user_id)
-                            .values(seen=True))
+    def owners(self) -> set[int]:
+        """The users with an active alert."""
+        return {alert.user_id for alerts in self._active.values() for alert in alerts.values()}
+
+    async def mark_seen(self, user_id: int, alert_id: int) -> None:
+        await asyncio.to_thread(self._store.mark_seen, user_id, alert_id)
 
     # --------------------------------------------------------------- the checker
     def on_market_event(self, event: object) -> None:
@@ -148,18 +158,25 @@ class AlertService:
             return
         reached = [a for a in alerts.values() if _reached(a, trade.price)]
         for alert in [a for a in reached if watches is None or watches(a.user_id)]:
-            alerts.pop(alert.id, None)
-            fired = self._claim(alert.id, trade)
-            if fired is not None:
-                self._bus.publish(fired.user_id, AlertTriggered(fired.user_id, _view(fired)))
+            alerts.pop(alert.id, None)  # at once, so the next print cannot reach it again
+            task = asyncio.get_running_loop().create_task(self._fire(alert.id, trade))
+            self._firing.add(task)
+            task.add_done_callback(self._firing.discard)
 
-    def _claim(self, alert_id: int, trade: TradePrint) -> AlertRow | None:
-        with session_scope(self._database) as session:
-            claimed = session.execute(
-                update(AlertRow).where(AlertRow.id == alert_id, AlertRow.triggered_time_ms.is_(None))
-                .values(triggered_time_ms=trade.time_ms or self._now_ms(), triggered_price=trade.price)
-            ).rowcount
-            return session.get(AlertRow, alert_id) if claimed == 1 else None
+    async def _fire(self, alert_id: int, trade: TradePrint) -> None:
+        try:
+            fired = await asyncio.to_thread(self._store.claim, alert_id, trade.time_ms or self._now_ms(),
+                                            trade.price)
+        except Exception:  # a lost alert is logged, never raised into the market's listeners
+            logger.exception("could not fire alert %s", alert_id)
+            return
+        if fired is not None:
+            self._bus.publish(fired.user_id, AlertTriggered(fired.user_id, _view(fired)))
+
+    async def settled(self) -> None:
+        """Every alert a print reached so far has fired (or was fired elsewhere)."""
+        while self._firing:
+            await asyncio.gather(*tuple(self._firing))
 
     # ------------------------------------------------------------------ helpers
     def _spec(self, symbol: str) -> SymbolSpec:
@@ -169,8 +186,12 @@ class AlertService:
                                    field="symbol")
         return spec
 
-    def _refuse_if_already_there(self, user_id: int, symbol: str, direction: str, level: Decimal) -> None:
-        last = self._last_price_for(user_id, symbol) if self._last_price_for else self._last_price(symbol)
+    async def _refuse_if_already_there(self, user_id: int, symbol: str, direction: str,
+                                       level: Decimal) -> None:
+        if self._last_price_for is not None:
+            last = await self._last_price_for(user_id, symbol)
+        else:
+            last = self._last_price(symbol)
         if last is None:
             return
         if (direction == "above" and last >= level) or (direction == "below" and last <= level):
@@ -180,10 +201,10 @@ class AlertService:
         return int(self._clock() * 1000)
 
 
-def _reached(alert: AlertRow, price: Decimal) -> bool:
+def _reached(alert: StoredAlert, price: Decimal) -> bool:
     return price >= alert.price if alert.direction == "above" else price <= alert.price
 
 
-def _view(row: AlertRow) -> AlertView:
-    return AlertView(row.id, row.symbol, row.direction, row.price, row.created_time_ms, row.triggered_time_ms,
-                     row.triggered_price, row.seen)
+def _view(alert: StoredAlert) -> AlertView:
+    return AlertView(alert.id, alert.symbol, alert.direction, alert.price, alert.created_time_ms,
+                     alert.triggered_time_ms, alert.triggered_price, alert.seen)

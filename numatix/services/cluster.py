@@ -9,6 +9,7 @@ database (as after a restart), the command server, and the market publisher.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -59,7 +60,8 @@ class ClusterNode:
         self.channels = Channels(prefix)
         self._market_channels = MarketChannels(prefix)
         self.client = CommandClient(self._url, self.channels, self.worker_id)
-        self.venue = ClusterVenue(self.client, {symbol: DEFAULT_SYMBOLS[symbol] for symbol in settings.symbols})
+        self.venue = ClusterVenue(self.client,
+                                  {symbol: DEFAULT_SYMBOLS[symbol] for symbol in settings.symbols})
         self.feed = RedisMarketFeed(self._url, self._market_channels, settings.symbols, self._history)
         # Blocking, for the lease's own thread; a hung Redis must not hold it past a renewal.
         self._redis = redis.Redis.from_url(self._url, socket_timeout=settings.engine_lease_seconds / 5,
@@ -67,6 +69,7 @@ class ClusterNode:
         lease = LeaderLease(self._redis, self.channels.leader, self.worker_id, settings.engine_lease_seconds)
         self.leadership = Leadership(lease, self._lead, self._stop_leading)
         self._engine_hub: MarketHub | None = None
+        self._exchange: PaperExchange | None = None  # while this worker runs the engine
         self._stops: list[Callable[[], Awaitable[None]]] = []
         self._leader_watchers: list[Callable[[], None]] = []
         self.client.leader_sink = self._on_leader_changed
@@ -90,7 +93,12 @@ class ClusterNode:
         upstream = await choose_feed(self._settings)
         publisher = MarketPublisher(self._url, self._market_channels, upstream.kind)
         hub = MarketHub(PublishingFeed(upstream, publisher))
-        exchange = self._make_exchange()  # restores open orders and wallets from the database
+        # Claims the books (the claim waits for a paused predecessor's transaction to be ended
+        # by the database), then restores open orders and wallets: off the event loop.
+        exchange = await asyncio.to_thread(self._make_exchange)
+        exchange.on_deposed(self.leadership.step_down)
+        exchange.restore_only_while(self.leadership.lease.held)
+        self._exchange = exchange
         hub.add_listener(self._guarded(exchange.on_market_event))
         server = EngineServer(self._url, self.channels, exchange, self.leadership.lease.held,
                               extra={MARKET_HISTORY.name: (MARKET_HISTORY, self._engine_history)})
@@ -101,7 +109,8 @@ class ClusterNode:
         await self._started(hub.start(), hub.stop)
         await self._started(server.start(), server.stop)
         self.venue.attach(exchange, self.leadership.lease.held)
-        logger.info("paper engine running on this worker (%s feed)", upstream.kind.value)
+        logger.info("paper engine running on this worker (%s feed, term %s)", upstream.kind.value,
+                    exchange.term)
         await self.client.announce_leader()
 
     def on_leader_change(self, callback: Callable[[], None]) -> None:
@@ -120,7 +129,10 @@ class ClusterNode:
 
     def describe(self) -> dict[str, object]:
         """For the health endpoint: who this worker is and whether it runs the engine."""
-        return {"worker": self.worker_id, "engine": self.venue.leads}
+        description: dict[str, object] = {"worker": self.worker_id, "engine": self.venue.leads}
+        if self.venue.leads and self._exchange is not None:
+            description["term"] = self._exchange.term  # the fencing term its writes carry
+        return description
 
     async def _started(self, starting: Awaitable[None], stop: Callable[[], Awaitable[None]]) -> None:
         self._stops.append(stop)
@@ -129,6 +141,7 @@ class ClusterNode:
     async def _stop_leading(self) -> None:
         self.venue.detach()  # calls from here go over Redis to the next leader
         self._engine_hub = None
+        self._exchange = None
         while self._stops:
             stop = self._stops.pop()
             try:
@@ -151,7 +164,8 @@ class ClusterNode:
         if self._engine_hub is not None and self.venue.leads:
             history = await self._engine_history(symbol, interval, end_time_ms, limit)
         else:
-            arguments = {"symbol": symbol, "interval": interval, "end_time_ms": end_time_ms, "limit": limit}
+            arguments: dict[str, object] = {"symbol": symbol, "interval": interval,
+                                            "end_time_ms": end_time_ms, "limit": limit}
             history = await self.client.call(MARKET_HISTORY, arguments, timeout=HISTORY_TIMEOUT_SECONDS)
         return list(history.candles), history.last_trade_id
 
@@ -169,8 +183,8 @@ class ClusterNode:
 def workers_refusal(settings: Settings, workers: int) -> str | None:
     """Why ``workers`` processes must not serve with these settings; None when they may."""
     if workers > 1 and not settings.redis_url:
-        return (f"WORKERS={workers} needs NUMATIX_REDIS_URL: without Redis every worker would run its own paper "
-                "engine, market feed and event bus over the same database, and they would diverge. "
+        return (f"WORKERS={workers} needs NUMATIX_REDIS_URL: without Redis every worker would run its own "
+                "paper engine, market feed and event bus over the same database, and they would diverge. "
                 "Set NUMATIX_REDIS_URL (and a PostgreSQL NUMATIX_DATABASE_URL), or run one worker.")
     return None
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import redis
+
 from numatix.security.rate_limits import RateLimitExceeded
+from numatix.store.db import DATABASE_UNREACHABLE
+
+# A service the app stands on did not answer (the database, Redis): nothing was decided,
+# try again shortly. The edge answers these with 503 and Retry-After.
+BACKEND_UNREACHABLE: tuple[type[Exception], ...] = (
+    *DATABASE_UNREACHABLE, redis.ConnectionError, redis.TimeoutError,
+)
+BACKEND_RETRY_SECONDS = 2
 
 
 class ServiceError(Exception):
@@ -35,6 +45,10 @@ class Conflict(ServiceError):
 
 class ServiceUnavailable(ServiceError):
     """Briefly unable to serve (shutting down, restarting): try again shortly."""
+
+
+class VenueUnreachable(ServiceUnavailable):
+    """The venue did not answer (network down, Binance busy): nothing was changed; try again later."""
 
 
 class WalletResetUnavailable(ServiceError):

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 
 from numatix.domain.codec import from_plain, to_plain
-from numatix.domain.events import BalanceUpdate, ExecutionReport
+from numatix.domain.events import AccountUncertain, BalanceUpdate, ExecutionReport
 from numatix.services.alerts import AlertTriggered
+from numatix.services.sessions import SessionsEnded
 
-KINDS: dict[str, type] = {cls.__name__: cls for cls in (ExecutionReport, BalanceUpdate, AlertTriggered)}
+KINDS: dict[str, type] = {cls.__name__: cls
+                          for cls in (ExecutionReport, BalanceUpdate, AccountUncertain, AlertTriggered,
+                                       SessionsEnded)}
 
 
 def encode(event: object) -> str:

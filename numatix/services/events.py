@@ -13,8 +13,9 @@ import asyncio
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Protocol, Self
 
-from numatix.domain.events import VenueEvent
+from numatix.domain.events import AccountUncertain, VenueEvent
 
 UserId = Hashable
 DEFAULT_CAPACITY = 1_000
@@ -27,22 +28,38 @@ class EventsMissed:
     count: int
 
 
-UserEvent = VenueEvent | EventsMissed
+# What a user's views receive: the venue's order and balance events, service events such as
+# a fired alert (defined by the service that publishes it), and EventsMissed.
+Published = VenueEvent | object
+UserEvent = Published | EventsMissed
+
+
+class UserEventBus(Protocol):
+    """Where services publish a user's events and views read them: in process (``EventBus``)
+    or through Redis for several workers (``RedisEventBus``)."""
+
+    def subscribe(self, user_id: UserId) -> UserEvents: ...
+
+    def publish(self, user_id: UserId, event: Published) -> None: ...
+
+    def resync_all(self) -> None: ...
+
+    def reader_count(self, user_id: UserId | None = None) -> int: ...
 
 
 class UserEvents:
     """One reader of one user's events, in publication order. Use as an async iterator."""
 
-    def __init__(self, bus: "EventBus", user_id: UserId, capacity: int) -> None:
+    def __init__(self, bus: EventBus, user_id: UserId, capacity: int) -> None:
         self._bus = bus
         self.user_id = user_id
-        self._buffer: deque[VenueEvent] = deque()
+        self._buffer: deque[Published] = deque()
         self._capacity = capacity
         self._missed = 0
         self._ready = asyncio.Event()
         self.closed = False
 
-    def _put(self, event: VenueEvent) -> None:
+    def _put(self, event: Published) -> None:
         if len(self._buffer) >= self._capacity:
             self._buffer.popleft()
             self._missed += 1
@@ -66,7 +83,7 @@ class UserEvents:
             await self._ready.wait()
         return self.drain()
 
-    def __aiter__(self) -> "UserEvents":
+    def __aiter__(self) -> UserEvents:
         return self
 
     async def __anext__(self) -> UserEvent:
@@ -85,7 +102,7 @@ class UserEvents:
         self.closed = True
         self._bus._remove(self)
 
-    def __enter__(self) -> "UserEvents":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -103,10 +120,15 @@ class EventBus:
         self._readers.setdefault(user_id, []).append(reader)
         return reader
 
-    def publish(self, user_id: UserId, event: VenueEvent | object) -> None:
-        """Order and balance events from the venue; alerts and other service events too."""
+    def publish(self, user_id: UserId, event: Published) -> None:
+        """Order and balance events from the venue; alerts and other service events too. An
+        account the venue is unsure of is news its readers get as missed events: they reload."""
         for reader in self._readers.get(user_id, ()):
-            reader._put(event)
+            if isinstance(event, AccountUncertain):
+                reader._missed += 1
+                reader._ready.set()
+            else:
+                reader._put(event)
 
     def resync_all(self) -> None:
         """Every reader is told it missed events and reloads: the engine changed hands, and

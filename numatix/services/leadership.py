@@ -6,10 +6,15 @@ stop deletes it only if ours (compare-and-delete), so another worker takes over 
 next try instead of waiting the lease out. A worker killed outright just stops renewing:
 the key expires and another worker's next try takes it.
 
-Two engines must never act at once. The holder counts its lease from *before* it sent
-the request that got it (so its own clock can only under-estimate what Redis granted) and
-trusts it for half of its length: ``held()`` turns false well before Redis lets anyone
-else in, and the engine refuses to act from then on.
+The lease decides which worker *tries* to run the engine; it is not what keeps two
+engines from writing at once (a paused process or a frozen clock can outlive any lease).
+That is the database's fence: each new engine claims a newer term there, and the writes
+of every older one are refused (``store/engine_fence.py``). An engine refused that way
+calls ``step_down()``: it stops at once, hands the lease back and lets another worker in.
+Still, so that a healthy handover refuses nobody, the holder counts its lease from
+*before* it sent the request that got it (so its own clock can only under-estimate what
+Redis granted) and trusts it for half of its length: ``held()`` turns false well before
+Redis lets anyone else in, and the engine stops acting from then on.
 
 The lease is kept by a thread of its own with a blocking Redis client, not by the event
 loop: a leader whose loop is busy with orders (the engine's database writes are
@@ -43,6 +48,7 @@ return 0
 TRUSTED_FRACTION = 0.5  # of the lease, counted from before the request that got it
 TRIES_PER_LEASE = 5  # take or renew this often per lease length
 REST_AFTER_FAILED_START = 3  # leases: let another worker try after the engine failed to start here
+REST_AFTER_STEPPING_DOWN = 1  # leases: after a newer engine was found to own the books
 
 
 class LeaderLease:
@@ -56,6 +62,8 @@ class LeaderLease:
         self.lease_seconds = lease_seconds
         self._clock = clock
         self._good_until = 0.0
+        self._forgotten_at = float("-inf")
+        self._trust = threading.Lock()  # a renewal (keeper thread) against forget() (event loop)
 
     def held(self) -> bool:
         """Safe to act as the leader right now."""
@@ -65,11 +73,19 @@ class LeaderLease:
         """Take the lease if free, renew it if still ours; False if another worker has it."""
         started = self._clock()
         granted = bool(self._client.eval(TAKE, 1, self.key, self.token, int(self.lease_seconds * 1000)))
-        self._good_until = started + self.lease_seconds * TRUSTED_FRACTION if granted else 0.0
+        with self._trust:
+            if started >= self._forgotten_at:  # a renewal sent before forget() does not count
+                self._good_until = started + self.lease_seconds * TRUSTED_FRACTION if granted else 0.0
         return granted
 
+    def forget(self) -> None:
+        """Stop trusting the lease at once, whatever Redis says."""
+        with self._trust:
+            self._forgotten_at = self._clock()
+            self._good_until = 0.0
+
     def release(self) -> None:
-        self._good_until = 0.0
+        self.forget()
         self._client.eval(RELEASE, 1, self.key, self.token)
 
 
@@ -92,6 +108,7 @@ class Leadership:
         self._resting_until = 0.0  # monotonic: no taking before, after a failed start here
         self._watch: asyncio.Task | None = None
         self._term: asyncio.Task | None = None
+        self._standing_down: asyncio.Task | None = None
         self.leading = False
         self.changed = asyncio.Event()  # set at every election and deposition (tests wait on it)
 
@@ -108,6 +125,19 @@ class Leadership:
             await asyncio.gather(self._watch, return_exceptions=True)
         if self._keeper is not None:
             await asyncio.to_thread(self._keeper.join)
+        if self.leading:
+            await self._depose()
+        await self._release()
+
+    def step_down(self) -> None:
+        """A newer engine owns the books: stop now, hand the lease back, stay out a while."""
+        logger.error("a newer paper engine owns the books: this worker stops running the engine")
+        self._resting_until = time.monotonic() + REST_AFTER_STEPPING_DOWN * self.lease.lease_seconds
+        self.lease.forget()
+        loop = asyncio.get_running_loop()
+        self._standing_down = loop.create_task(self._stand_down(), name="engine-step-down")
+
+    async def _stand_down(self) -> None:
         if self.leading:
             await self._depose()
         await self._release()

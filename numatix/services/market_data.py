@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
-from numatix.domain.market import Candle, FeedKind, FeedStatus, Interval
+from numatix.domain.market import Candle, FeedKind, FeedStatus, Interval, TradePrint
 from numatix.domain.symbols import DEFAULT_SYMBOLS, SymbolSpec
-from numatix.market.hub import MarketHub, MarketSnapshot, MarketUpdate
+from numatix.market.hub import MarketHub, MarketSnapshot, MarketUpdate, Subscription
 from numatix.services.errors import NotFound
 
 MAX_CANDLES_PER_REQUEST = 1000
@@ -47,21 +47,33 @@ class MarketDataService:
 
     def last_price(self, symbol: str) -> Decimal | None:
         """The last trade's price; None for a symbol not offered or not traded yet."""
+        trade = self.last_trade(symbol)
+        return trade.price if trade is not None else None
+
+    def last_trade(self, symbol: str) -> TradePrint | None:
+        """The last trade; None for a symbol not offered or not traded yet."""
         if symbol not in self._hub.symbols:
             return None
-        trade = self._hub.snapshot(symbol).last_trade
-        return trade.price if trade is not None else None
+        return self._hub.snapshot(symbol).last_trade
 
     async def candles(
         self, symbol: str, interval: Interval, end_time_ms: int | None = None, limit: int = 500
     ) -> list[Candle]:
         limit = max(1, min(limit, MAX_CANDLES_PER_REQUEST))
-        return await self._hub.candles(self.spec(symbol).symbol, interval, end_time_ms=end_time_ms, limit=limit)
+        return await self._hub.candles(self.spec(symbol).symbol, interval, end_time_ms=end_time_ms,
+                                       limit=limit)
+
+    def subscribe_all(self) -> Subscription:
+        """Coalesced updates of every symbol (the event socket's one subscription per market)."""
+        return self._hub.subscribe(None)
 
     @asynccontextmanager
-    async def updates(self, symbol: str) -> AsyncIterator[AsyncIterator[MarketUpdate]]:
-        """Coalesced live updates for one symbol; a slow reader only ever gets the latest."""
-        subscription = self._hub.subscribe(self.spec(symbol).symbol)
+    async def updates(self, symbol: str, shown_trade_id: int | None = None
+                      ) -> AsyncIterator[AsyncIterator[MarketUpdate]]:
+        """Coalesced live updates for one symbol; a slow reader only ever gets the latest. The
+        first brings what changed since the snapshot the reader shows (its newest trade's id,
+        None when it had no trade), so no print falls between the snapshot and the updates."""
+        subscription = self._hub.subscribe_after(self.spec(symbol).symbol, shown_trade_id)
         try:
             yield _iterate(subscription)
         finally:

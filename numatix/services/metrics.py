@@ -23,9 +23,12 @@ REJECTIONS = Counter("numatix_rejections_total", "Orders the venue refused, by B
                      registry=REGISTRY)
 VENUE_ERRORS = Counter("numatix_venue_errors_total", "Venue failures other than refusals", ["kind"],
                        registry=REGISTRY)
+IN_FLIGHT = Gauge("numatix_orders_in_flight",
+                  "Orders sent to a venue and not answered yet (a stop waits for them)", registry=REGISTRY)
 SOCKETS = Gauge("numatix_event_sockets", "Open /ws/prices connections", registry=REGISTRY)
 PAGE_SESSIONS = Gauge("numatix_page_sessions", "Trade pages following their user's events", registry=REGISTRY)
-FEED_LAG = Gauge("numatix_feed_lag_seconds", "Seconds since the market feed's last trade print", registry=REGISTRY)
+FEED_LAG = Gauge("numatix_feed_lag_seconds", "Seconds since the market feed's last trade print",
+                 registry=REGISTRY)
 FAN_OUT_LAG = Histogram(
     "numatix_price_fan_out_seconds", "From a trade print reaching the hub to its PRICE_UPDATE being sent",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1), registry=REGISTRY,

@@ -66,7 +66,7 @@ class RedisEventBus:
         self._client = redis.from_url(self._url, client_name=self.client_name)
         pubsub = self._client.pubsub()
         await pubsub.psubscribe(f"{self._prefix}*")
-        self._tasks = [asyncio.create_task(self._send(), name="events-to-redis"),
+        self._tasks = [asyncio.create_task(self._send(self._client), name="events-to-redis"),
                        asyncio.create_task(self._receive(pubsub), name="events-from-redis")]
 
     async def stop(self) -> None:
@@ -89,11 +89,11 @@ class RedisEventBus:
     def reader_count(self, user_id: Hashable | None = None) -> int:
         return self._local.reader_count(user_id)
 
-    async def _send(self) -> None:
+    async def _send(self, client: redis.Redis) -> None:
         while True:
             channel, text = await self._outbox.get()
             try:
-                await self._client.publish(channel, text)
+                await client.publish(channel, text)
             except redis.RedisError:
                 logger.exception("could not publish an event to %s; its readers miss it", channel)
             finally:
@@ -101,13 +101,21 @@ class RedisEventBus:
 
     async def _receive(self, pubsub) -> None:
         """Until stopped, Redis outages included: after one, the subscription is made again and
-        every reader is told it missed events (what was published meanwhile is gone)."""
+        every reader is told it missed events (what was published meanwhile is gone): at
+        once, and again when Redis has confirmed the new subscription. A reader that reloads
+        on the first notice could miss what is published before that confirmation; after
+        the second, nothing is missed."""
+        lost = False
         while True:
             try:
                 async for message in pubsub.listen():
+                    if lost and message["type"] == "psubscribe":
+                        lost = False
+                        self._local.resync_all()
                     self._deliver(message)
             except (redis.ConnectionError, redis.TimeoutError, OSError):
                 logger.warning("lost Redis; subscribing again in %s s", RECONNECT_SECONDS)
+                lost = True
                 await asyncio.sleep(RECONNECT_SECONDS)
                 self._local.resync_all()
 

@@ -13,10 +13,17 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import Callable, Hashable
+from typing import cast
 
 from numatix.domain.enums import ExecutionType
 from numatix.domain.errors import (
-    CANCEL_REJECTED, MSG_DUPLICATE_ORDER, MSG_UNKNOWN_ORDER, NEW_ORDER_REJECTED, OrderNotFound, OrderRejected,
+    CANCEL_REJECTED,
+    MSG_DUPLICATE_ORDER,
+    MSG_UNKNOWN_ORDER,
+    NEW_ORDER_REJECTED,
+    OrderNotFound,
+    OrderRejected,
+    OutcomeUnknown,
     VenueError,
 )
 from numatix.domain.events import ExecutionReport, VenueEvent
@@ -24,15 +31,21 @@ from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import ExchangeInfo, Venue
 from numatix.faults import (
-    CANCEL_ACKNOWLEDGED, FILL_APPLIED, PLACE_ACKNOWLEDGED, PLACE_RECEIVED, PLACE_SENDING, crash_point,
+    CANCEL_ACKNOWLEDGED,
+    FILL_APPLIED,
+    PLACE_ACKNOWLEDGED,
+    PLACE_RECEIVED,
+    PLACE_SENDING,
+    crash_point,
 )
 from numatix.security.rate_limits import ORDERS, RateLimiter
 from numatix.services import metrics
 from numatix.services.errors import ServiceUnavailable, limited
-from numatix.services.events import EventBus
+from numatix.services.events import UserEventBus
 
-UserId = Hashable
+UserId = int
 CLIENT_ORDER_ID_PREFIX = "nx"
+PLACED_UNREAD = "The order was placed, but reading it back failed; look it up by its client order id."
 
 
 def new_client_order_id() -> str:
@@ -44,14 +57,19 @@ def identity(value: Hashable) -> Hashable:
     return value
 
 
+def same_user(account: Hashable) -> UserId:
+    """Over the venue router an event's account is already the user id."""
+    return cast(UserId, account)
+
+
 class TradingService:
     def __init__(
         self,
         venue: Venue,
-        bus: EventBus,
+        bus: UserEventBus,
         *,
         account_for: Callable[[UserId], Hashable] = identity,
-        user_of: Callable[[Hashable], UserId] = identity,
+        user_of: Callable[[Hashable], UserId] = same_user,
         client_order_ids: Callable[[], str] = new_client_order_id,
         limiter: RateLimiter | None = None,
         venue_name: Callable[[UserId], str] | None = None,
@@ -79,7 +97,7 @@ class TradingService:
     async def place_order(self, user_id: UserId, request: OrderRequest) -> ExecutionReport:
         """Every order gets a client order id before it leaves, so a lost reply can be
         looked up instead of sent twice."""
-        self._count_order(user_id)
+        await self._count_order(user_id)
         if request.client_order_id is None:
             request = request.with_client_order_id(self._client_order_ids())
         timer = metrics.Timer()
@@ -106,19 +124,22 @@ class TradingService:
         crash_point(PLACE_RECEIVED)
         if request.client_order_id is None:
             report = await self.place_order(user_id, request)
-            return await self.order_by_id(user_id, report.venue_order_id), True
+            return await self._read_back(user_id, report), True
         key = (user_id, request.symbol, request.client_order_id)
+        if key not in self._in_flight:
+            existing = await self._existing(user_id, request.symbol, request.client_order_id)
+            if existing is not None:
+                return existing, False
+        # Looked at again after that await, with none between the look and taking the key:
+        # the same retry racing the first attempt shares its outcome.
         in_flight = self._in_flight.get(key)
-        if in_flight is not None:  # the same retry racing the first attempt: share its outcome
+        if in_flight is not None:
             return await asyncio.shield(in_flight), False
-        existing = await self._existing(user_id, request)
-        if existing is not None:
-            return existing, False
         attempt = asyncio.get_running_loop().create_future()
         self._in_flight[key] = attempt
         try:
             report = await self.place_order(user_id, request)
-            order = await self.order_by_id(user_id, report.venue_order_id)
+            order = await self._read_back(user_id, report)
             attempt.set_result(order)
             return order, True
         except BaseException as error:
@@ -128,9 +149,19 @@ class TradingService:
         finally:
             del self._in_flight[key]
 
-    async def _existing(self, user_id: UserId, request: OrderRequest) -> Order | None:
+    async def _read_back(self, user_id: UserId, report: ExecutionReport) -> Order:
+        """The order just placed. Whatever stops reading it (the engine changing hands, the
+        database or Redis gone), it is placed: the answer must not be a 503, which says
+        nothing ran, but "look it up" (OutcomeUnknown, 504), which a retry with the same
+        client order id answers."""
         try:
-            return await self.venue.query_order(self._account_for(user_id), request.symbol, request.client_order_id)
+            return await self.order_by_id(user_id, report.venue_order_id)
+        except Exception as unread:  # whatever failed, it is raised again as what it means here
+            raise OutcomeUnknown(PLACED_UNREAD, client_order_id=report.client_order_id) from unread
+
+    async def _existing(self, user_id: UserId, symbol: str, client_order_id: str) -> Order | None:
+        try:
+            return await self.venue.query_order(self._account_for(user_id), symbol, client_order_id)
         except OrderNotFound:
             return None
 
@@ -138,8 +169,9 @@ class TradingService:
         """This user's order; another user's id is as unknown as one that never existed."""
         return await self.venue.order_by_id(self._account_for(user_id), venue_order_id)
 
-    async def place_oco(self, user_id: UserId, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
-        self._count_order(user_id)
+    async def place_oco(self, user_id: UserId,
+                        request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
+        await self._count_order(user_id)
         with self._in_progress():
             return await self.venue.submit_oco(self._account_for(user_id), request)
 
@@ -149,29 +181,37 @@ class TradingService:
         Returns ((limit leg, stop leg), whether they were created now)."""
         crash_point(PLACE_RECEIVED)
         leg = request.limit_client_order_id
-        existing = await self._existing(user_id, request.limit_leg()) if leg else None
+        existing = await self._existing(user_id, request.symbol, leg) if leg else None
         if existing is not None:
             return await self._oco_legs(user_id, existing), False
-        limit_report, _stop = await self.place_oco(user_id, request)
-        return await self._oco_legs(user_id, await self.order_by_id(user_id, limit_report.venue_order_id)), True
+        limit_report, stop_report = await self.place_oco(user_id, request)
+        limit_leg, stop_leg = await asyncio.gather(self._read_back(user_id, limit_report),
+                                                   self._read_back(user_id, stop_report))
+        return (limit_leg, stop_leg), True
 
     async def _oco_legs(self, user_id: UserId, limit_leg: Order) -> tuple[Order, Order]:
+        """A retried pair: its stop leg is the other order of the limit leg's list."""
         orders = await self.venue.all_orders(self._account_for(user_id), limit_leg.symbol)
-        siblings = [o for o in orders if limit_leg.order_list_id >= 0 and o.order_list_id == limit_leg.order_list_id
+        pair = limit_leg.order_list_id
+        siblings = [o for o in orders if pair >= 0 and o.order_list_id == pair
                     and o.venue_order_id != limit_leg.venue_order_id]
         if not siblings:  # the id belongs to a plain order: this is not a retry of a pair
             raise OrderRejected(NEW_ORDER_REJECTED, MSG_DUPLICATE_ORDER)
-        return limit_leg, siblings[0]
+        # Read the way the first placement read it (the venue's live order while it rests), so
+        # the retry's answer is the first answer, digit for digit.
+        return limit_leg, await self.order_by_id(user_id, siblings[0].venue_order_id)
 
     @contextlib.contextmanager
     def _in_progress(self):
         if self._closing:
             raise ServiceUnavailable("The server is shutting down; try again in a moment.")
         self._busy += 1
+        metrics.IN_FLIGHT.inc()
         try:
             yield
         finally:
             self._busy -= 1
+            metrics.IN_FLIGHT.dec()
             if not self._busy:
                 self._idle.set()
 
@@ -182,19 +222,20 @@ class TradingService:
             self._idle.clear()
             try:
                 await asyncio.wait_for(self._idle.wait(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return False
         return True
 
-    def _count_order(self, user_id: UserId) -> None:
+    async def _count_order(self, user_id: UserId) -> None:
         """20 orders a minute per user, whether from a page or a script."""
         if self._limiter is None:
             return
         with limited("Too many orders this minute"):
-            self._limiter.hit(ORDERS, str(user_id))
+            await self._limiter.take(ORDERS, str(user_id))
 
     async def cancel_order(
-        self, user_id: UserId, symbol: str, *, client_order_id: str | None = None, venue_order_id: int | None = None
+        self, user_id: UserId, symbol: str, *, client_order_id: str | None = None,
+        venue_order_id: int | None = None
     ) -> ExecutionReport:
         report = await self.venue.cancel(
             self._account_for(user_id), symbol, client_order_id=client_order_id, venue_order_id=venue_order_id
@@ -222,7 +263,8 @@ class TradingService:
         before_order_id: int | None = None, is_open: bool | None = None,
     ) -> list[Order]:
         """Newest first; pass the last order id seen as ``before_order_id`` for the next page."""
-        return await self.venue.all_orders(self._account_for(user_id), symbol, limit, before_order_id, is_open)
+        return await self.venue.all_orders(self._account_for(user_id), symbol, limit, before_order_id,
+                                           is_open)
 
     async def fills(self, user_id: UserId, symbol: str | None = None) -> list[Fill]:
         """Oldest first."""

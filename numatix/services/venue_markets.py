@@ -21,7 +21,6 @@ from numatix.market.feed import MarketFeed
 from numatix.market.hub import MarketHub
 from numatix.services.market_data import MarketDataService
 
-
 logger = logging.getLogger(__name__)
 RETRY_SECONDS = 30.0  # after the testnet's market data failed to start
 
@@ -69,8 +68,8 @@ class VenueMarkets:
             try:
                 await hub.start()
             except (httpx.HTTPError, OSError, ValueError) as error:
-                logger.warning("the Binance venue's market data did not start (%s: %s); trying again in %.0f s",
-                               type(error).__name__, error, RETRY_SECONDS)
+                logger.warning("the Binance venue's market data did not start (%s: %s); "
+                               "trying again in %.0f s", type(error).__name__, error, RETRY_SECONDS)
                 hub.on_status(FeedStatus.OFFLINE)
                 self._unavailable = (self._clock(), MarketDataService(hub))
                 return self._unavailable[1]

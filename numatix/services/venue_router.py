@@ -3,31 +3,32 @@
 The router is itself a ``Venue`` keyed by user id, so the trading and portfolio services
 stay venue-blind. It turns a user into the chosen venue's account (the user id for paper,
 the decrypted ``ExchangeCredentials`` for Binance) and turns every event's account back
-into the user id, so everything above sees user ids only.
-
-A user's choice is looked up from the accounts store and kept for ``ttl_seconds``: other
-workers see a change within that time; this worker sees it at once (``forget``).
+into the user id, so everything above sees user ids only. Which venue a user is on is
+``UserVenues``' answer, the same one their pages, the API and the socket get.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar, cast
 
 from numatix.domain.balances import Balance, LedgerEntry
-from numatix.domain.credentials import ExchangeCredentials, VenueChoice
+from numatix.domain.credentials import ExchangeCredentials
+from numatix.domain.errors import VenueError
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import EventSubscription, ExchangeInfo, Venue
 from numatix.services.errors import WalletResetUnavailable
-from numatix.services.read_cache import ReadCache
+from numatix.services.read_cache import BALANCES, ReadCache
+from numatix.services.user_venues import UserVenues
 
-UserChoice = tuple[VenueChoice, ExchangeCredentials | None]
+logger = logging.getLogger(__name__)
 
 
 class AccountVenue(Protocol):
@@ -48,7 +49,10 @@ def user_of(account: Hashable) -> Hashable:
     return account.user_id if isinstance(account, ExchangeCredentials) else account
 
 
-def for_user(event: VenueEvent) -> VenueEvent:
+Event = TypeVar("Event", bound=VenueEvent)
+
+
+def for_user(event: Event) -> Event:
     if isinstance(event.account, ExchangeCredentials):
         return dataclasses.replace(event, account=event.account.user_id)
     return event
@@ -61,39 +65,21 @@ class VenueRouter(Venue[int]):
         self,
         paper: Venue,
         binance: Venue | None,
-        choice_of: Callable[[int], UserChoice],
+        venues: UserVenues,
         *,
-        ttl_seconds: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.paper = paper
         self.binance = binance
-        self._choice_of = choice_of
-        self._ttl = ttl_seconds
-        self._clock = clock
-        self._choices: dict[int, tuple[float, UserChoice]] = {}
+        self.venues = venues
         self._streams: dict[int, ExchangeCredentials] = {}
-        self._stream_lock = asyncio.Lock()
+        self._stream_locks: dict[int, asyncio.Lock] = {}  # per user: one slow start holds up nobody else
+        self._starting: dict[int, asyncio.Task[None]] = {}  # started by a read, not waited for
         self._reads = ReadCache(clock=clock)  # Binance reads cost request weight
-        if binance is not None:
-            binance.add_listener(lambda event: self._reads.invalidate(user_of(event.account)))
+        if binance is not None:  # the stream's events are applied to the kept reads
+            binance.add_listener(lambda event: self._reads.apply(user_of(event.account), event))
 
     # ------------------------------------------------------------ routing
-    def choice(self, user_id: int) -> UserChoice:
-        cached = self._choices.get(user_id)
-        now = self._clock()
-        if cached is not None and now - cached[0] < self._ttl:
-            return cached[1]
-        choice = self._choice_of(user_id)
-        self._choices[user_id] = (now, choice)
-        return choice
-
-    def name_for(self, user_id: int) -> str:
-        """The metrics label of the venue this user's orders go to."""
-        venue_choice, credentials = self.choice(user_id)
-        on_binance = venue_choice is VenueChoice.BINANCE_TESTNET and credentials is not None and self.binance is not None
-        return "binance" if on_binance else "paper"
-
     @property
     def streaming_accounts(self) -> int:
         """Binance user data streams this worker keeps open."""
@@ -101,13 +87,18 @@ class VenueRouter(Venue[int]):
 
     def forget(self, user_id: int) -> None:
         """The user changed venue or key in this worker: look again on the next request."""
-        self._choices.pop(user_id, None)
+        self.venues.forget(user_id)
         self._reads.invalidate(user_id)
 
-    async def route(self, user_id: int) -> Route:
-        venue_choice, credentials = self.choice(user_id)
-        if venue_choice is VenueChoice.BINANCE_TESTNET and credentials is not None and self.binance is not None:
-            await self._ensure_stream(user_id, credentials)
+    async def route(self, user_id: int, *, listening: bool = True) -> Route:
+        """Orders and cancels wait for the user's data stream (``listening``), so their fills and
+        cancels are heard; reads and a wallet reset's refusal need no events and do not wait for
+        a stream that is still connecting (their reads are kept only once it is up)."""
+        await self.venues.refresh(user_id)
+        credentials = self.venues.binance_credentials(user_id)
+        if credentials is not None and self.binance is not None:
+            if listening:
+                await self._ensure_stream(user_id, credentials)
             return Route(self.binance, credentials)
         return Route(self.paper, user_id)
 
@@ -116,16 +107,20 @@ class VenueRouter(Venue[int]):
         while the user is looking elsewhere."""
         if self._streams.get(user_id) == credentials:
             return
-        async with self._stream_lock:
+        async with self._stream_locks.setdefault(user_id, asyncio.Lock()):
             current = self._streams.get(user_id)
             if current == credentials:
                 return
+            binance = cast(AccountVenue, self.binance)
             if current is not None:
-                await self.binance.stop_account(current)
-            await self.binance.start_account(credentials)
+                await binance.stop_account(current)
+            await binance.start_account(credentials)
             self._streams[user_id] = credentials
 
     async def close(self) -> None:
+        for task in self._starting.values():
+            task.cancel()
+        await asyncio.gather(*self._starting.values(), return_exceptions=True)
         if self.binance is not None and hasattr(self.binance, "close"):
             await self.binance.close()
 
@@ -162,47 +157,65 @@ class VenueRouter(Venue[int]):
             self._reads.invalidate(account)
 
     async def query_order(self, account: int, symbol: str, client_order_id: str) -> Order:
-        route = await self.route(account)
+        route = await self.route(account, listening=False)
         return await route.venue.query_order(route.account, symbol, client_order_id)
 
     async def open_orders(self, account: int, symbol: str | None = None) -> list[Order]:
-        route = await self.route(account)
+        route = await self.route(account, listening=False)
         return list(await self._read(account, route, ("open_orders", symbol),
                                      lambda: route.venue.open_orders(route.account, symbol)))
 
     async def all_orders(self, account: int, symbol: str | None = None, limit: int = 500,
                          before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
-        route = await self.route(account)
+        route = await self.route(account, listening=False)
         return list(await self._read(
             account, route, ("all_orders", symbol, limit, before_order_id, is_open),
             lambda: route.venue.all_orders(route.account, symbol, limit, before_order_id, is_open)))
 
     async def order_by_id(self, account: int, venue_order_id: int) -> Order:
-        route = await self.route(account)
+        route = await self.route(account, listening=False)
         return await route.venue.order_by_id(route.account, venue_order_id)
 
     async def my_trades(self, account: int, symbol: str | None = None) -> list[Fill]:
-        route = await self.route(account)
+        route = await self.route(account, listening=False)
         return list(await self._read(account, route, ("my_trades", symbol),
                                      lambda: route.venue.my_trades(route.account, symbol)))
 
     async def balances(self, account: int) -> dict[str, Balance]:
-        route = await self.route(account)
-        return dict(await self._read(account, route, ("balances",), lambda: route.venue.balances(route.account)))
+        route = await self.route(account, listening=False)
+        return dict(await self._read(account, route, BALANCES,
+                                     lambda: route.venue.balances(route.account)))
 
     async def _read(self, user_id: int, route: Route, key: tuple, load):
         if route.venue is self.paper:  # local and cheap: always fresh
             return await load()
+        if self._streams.get(user_id) != route.account:  # nothing would tell a kept read is stale
+            self._listen_soon(user_id, cast(ExchangeCredentials, route.account))
+            return await load()
         return await self._reads.read(user_id, key, load)
 
+    def _listen_soon(self, user_id: int, credentials: ExchangeCredentials) -> None:
+        """Start the user's stream without making a read wait for it (a read needs none; a busy
+        exchange can take many seconds to connect, and a page's read holds its tab meanwhile)."""
+        starting = self._starting.get(user_id)
+        if starting is None or starting.done():
+            self._starting[user_id] = asyncio.get_running_loop().create_task(
+                self._start_quietly(user_id, credentials), name=f"binance-stream-start-{user_id}")
+
+    async def _start_quietly(self, user_id: int, credentials: ExchangeCredentials) -> None:
+        try:
+            await self._ensure_stream(user_id, credentials)
+        except VenueError as error:  # the next read or order tries again, and says so if it must
+            logger.info("user data stream of user %s not started yet: %s", user_id, error.message)
+
     async def reset_wallet(self, account: int) -> None:
-        route = await self.route(account)
+        route = await self.route(account, listening=False)
         if not route.venue.can_reset_wallet:
             raise WalletResetUnavailable("This venue keeps real balances; only a paper wallet can be reset.")
         await route.venue.reset_wallet(route.account)
 
     async def wallet_ledger(self, account: int) -> list[LedgerEntry]:
-        route = await self.route(account)
+        route = await self.route(account, listening=False)
         return await route.venue.wallet_ledger(route.account)
 
     async def exchange_info(self) -> ExchangeInfo:
@@ -211,8 +224,8 @@ class VenueRouter(Venue[int]):
         return await self.paper.exchange_info()
 
     def reports(self, account: int) -> EventSubscription:
-        venue_choice, credentials = self.choice(account)
-        if venue_choice is VenueChoice.BINANCE_TESTNET and credentials is not None and self.binance is not None:
+        credentials = self.venues.binance_credentials(account)
+        if credentials is not None and self.binance is not None:
             return _UserSubscription(self.binance.reports(credentials))
         return self.paper.reports(account)
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -28,7 +29,7 @@ POLICY_VIOLATION = 1008
 
 
 def rest_routes(sim: Simulator) -> list[Route]:
-    by_path: dict[str, dict[str, object]] = defaultdict(dict)
+    by_path: dict[str, dict[str, Any]] = defaultdict(dict)
     for method, path, handler, weight, security in [*rest_market.ROUTES, *rest_trading.ROUTES]:
         by_path[path][method] = endpoint(sim, handler, weight, security)
     routes = []

@@ -74,7 +74,7 @@ def create_key(arguments: argparse.Namespace) -> int:
 
 
 async def serve(arguments: argparse.Namespace) -> None:
-    from numatix.sim.testing import serving
+    from numatix.sim.server import serving
 
     options = SimOptions(symbols=tuple(s.strip().upper() for s in arguments.symbols.split(",") if s.strip()),
                          market=arguments.market, seed=arguments.seed, history_days=arguments.history_days,

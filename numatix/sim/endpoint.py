@@ -59,6 +59,10 @@ def error_response(error: SimError) -> Response:
     return response
 
 
+# method, path under /api/v3, handler, request weight, security
+RouteSpec = tuple[str, str, Handler, Weight, Security]
+
+
 def endpoint(sim: Simulator, handler: Handler, weight: Weight,
              security: Security) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
@@ -73,6 +77,7 @@ def endpoint(sim: Simulator, handler: Handler, weight: Weight,
             raw_query = request.scope.get("query_string", b"").decode("latin-1")
             raw_body = (await request.body()).decode("utf-8", "replace")
             params = Params.from_wire(raw_query, raw_body)
+            sim.raw_requests.spend(ip)
             sim.weight.spend(ip, weight(params) if callable(weight) else weight)
             key = None
             if security is not Security.NONE:

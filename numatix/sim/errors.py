@@ -115,6 +115,16 @@ def too_much_weight(limit: int, retry_after: int) -> SimError:
     )
 
 
+def too_many_requests(limit: int, retry_after: int) -> SimError:
+    return SimError(
+        -1003,
+        f"Too many requests; current limit is {limit} requests per 5 MINUTE. "
+        "Please use WebSocket Streams for live updates to avoid polling the API.",
+        status=429,
+        retry_after=retry_after,
+    )
+
+
 def ip_banned(retry_after: int) -> SimError:
     """418: what Binance answers a client that kept going after its 429s."""
     until = time.time_ns() // 1_000_000 + retry_after * 1000

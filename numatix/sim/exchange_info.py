@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from numatix.domain.enums import OrderType
+from numatix.domain.enums import OrderType, SelfTradePreventionMode
 from numatix.domain.filters import SymbolFilters
 from numatix.exchange.base import SymbolInfo
+from numatix.exchange.paper.state import AVERAGE_PRICE_MINUTES
 from numatix.sim.limits import RateLimit
 from numatix.sim.wire import amount
 
 ORDER_TYPES = ("LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT",
                "TAKE_PROFIT_LIMIT")
-SELF_TRADE_PREVENTION_MODES = ("NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH")
-AVERAGE_PRICE_MINUTES = 5
+SELF_TRADE_PREVENTION_MODES = tuple(mode.value for mode in SelfTradePreventionMode)  # all implemented
 
 
 def _multiplier(value) -> str:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from numatix.domain.credentials import SignatureKind
 from numatix.exchange.binance.signing import new_ed25519_key_pair, verify_ed25519, verify_hmac
@@ -61,14 +62,14 @@ class SimKey:
         return {name: value for name, value in record.items() if value is not None}
 
     @classmethod
-    def from_json(cls, record: dict[str, object]) -> "SimKey":
+    def from_json(cls, record: dict[str, Any]) -> SimKey:
         return cls(
             api_key=str(record["api_key"]),
             kind=SignatureKind(record["kind"]),
-            account=int(record["account"]),  # type: ignore[arg-type]
-            secret=record.get("secret"),  # type: ignore[arg-type]
-            public_key_pem=record.get("public_key_pem"),  # type: ignore[arg-type]
-            created_ms=int(record.get("created_ms", 0)),  # type: ignore[arg-type]
+            account=int(record["account"]),
+            secret=record.get("secret"),
+            public_key_pem=record.get("public_key_pem"),
+            created_ms=int(record.get("created_ms", 0)),
         )
 
 

@@ -1,5 +1,6 @@
 """Binance's rate limits over fixed windows: request weight per IP per minute (on the
-minute), new orders per account per 10 seconds (on :00, :10, ...) and per UTC day.
+minute), raw requests per IP per 5 minutes, new orders per account per 10 seconds (on
+:00, :10, ...) and per UTC day.
 
 A request that goes over is refused with 429 and a Retry-After up to the window's end;
 its weight still counts, as on Binance, so a client that keeps hammering stays refused.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from numatix.sim import errors
 
 MINUTE_MS = 60_000
+FIVE_MINUTES_MS = 5 * MINUTE_MS
 TEN_SECONDS_MS = 10_000
 DAY_MS = 86_400_000
 
@@ -81,6 +83,23 @@ class RequestWeight:
 
     def refund(self, ip: str, weight: int) -> None:
         self._counter.add(ip, -weight)
+
+
+class RawRequests:
+    """Every REST request counts one, whatever its weight (RAW_REQUESTS: 300,000 per 5 minutes)."""
+
+    def __init__(self, limit: int, now_ms: Callable[[], int]) -> None:
+        self.limit = limit
+        self._counter = FixedWindowCounter(FIVE_MINUTES_MS, now_ms)
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        return RateLimit("RAW_REQUESTS", "MINUTE", 5, self.limit)
+
+    def spend(self, ip: str) -> None:
+        """429 -1003 once the window's requests pass the limit (a refused request still counts)."""
+        if self._counter.add(ip, 1) > self.limit:
+            raise errors.too_many_requests(self.limit, self._counter.seconds_to_reset())
 
 
 class OrderCount:

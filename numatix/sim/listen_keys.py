@@ -42,7 +42,7 @@ class ListenKeys:
     def find(self, value: str | None, account: int | None = None) -> ListenKey:
         key = self._keys.get(value or "")
         expired = key is None or key.expires_ms <= self._now_ms()
-        if expired or (account is not None and key.account != account):
+        if key is None or expired or (account is not None and key.account != account):
             raise errors.unknown_listen_key()
         return key
 

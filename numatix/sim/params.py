@@ -37,7 +37,7 @@ class Params(Mapping[str, str]):
         self._values = dict(values)
 
     @classmethod
-    def from_wire(cls, query: str, body: str = "") -> "Params":
+    def from_wire(cls, query: str, body: str = "") -> Params:
         values: dict[str, str] = {}
         for part in (body, query):  # query last, so it wins
             seen: set[str] = set()
@@ -49,7 +49,7 @@ class Params(Mapping[str, str]):
         return cls(values)
 
     @classmethod
-    def from_json(cls, params: Mapping[str, object]) -> "Params":
+    def from_json(cls, params: Mapping[str, object]) -> Params:
         """WebSocket API ``params``: numbers arrive as text already (see ws_api.load_request)."""
         return cls({name: _as_text(value) for name, value in params.items()})
 

@@ -51,9 +51,8 @@ class QuietFeed:
         self._sink = sink
         sink.on_status(FeedStatus.LIVE)
         for symbol in self.symbols:
-            days = await self._history.history(symbol, Interval.D1, None, 1000)
-            # trade ids carry on after the history's prints
-            self._trade_ids[symbol] = itertools.count(sum(day.trade_count for day in days) + 1)
+            # trade ids carry on after the history's prints (all of them, from its first day)
+            self._trade_ids[symbol] = itertools.count(self._history.bars(symbol).trade_count + 1)
             last = await self._history.history(symbol, Interval.M1, None, 1)
             if last:
                 self.print_trade(symbol, last[-1].close, DEFAULT_SYMBOLS[symbol].step_size, wall_clock_ms())

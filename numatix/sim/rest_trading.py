@@ -10,7 +10,7 @@ import asyncio
 from numatix.domain.errors import OrderNotFound
 from numatix.domain.orders import Order
 from numatix.sim import errors, wire
-from numatix.sim.endpoint import Call, Security
+from numatix.sim.endpoint import Call, RouteSpec, Security
 from numatix.sim.errors import SimError
 from numatix.sim.orders import NewOco, parse_legacy_oco, parse_new_order, parse_order_list_oco
 from numatix.sim.wire import amount
@@ -56,7 +56,7 @@ async def _deliver_or_lose(call: Call, body: object) -> object:
     if lost.mode == "hang":
         try:
             await asyncio.wait_for(call.sim.stopping.wait(), lost.hold_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     raise errors.backend_timeout()
 
@@ -84,8 +84,8 @@ async def test_order(call: Call) -> object:
     symbol = _symbol(call)
     new = parse_new_order(call.params)
     info = await call.sim.exchange.exchange_info()
-    last = call.sim.market.last_trade(symbol)
-    info.symbols[symbol].filters.validate(new.request, last.price if last else None)
+    reference, _ = call.sim.exchange.reference_price(symbol)  # what the engine itself checks against
+    info.symbols[symbol].filters.validate(new.request, reference)
     return {}
 
 
@@ -99,7 +99,7 @@ async def _find_order(call: Call, symbol: str) -> Order:
         if order.symbol != symbol or (original is not None and order.client_order_id != original):
             raise OrderNotFound(-2013, "Order does not exist.")
         return order
-    return await call.sim.exchange.query_order(call.account, symbol, original)
+    return await call.sim.exchange.query_order(call.account, symbol, original or "")
 
 
 async def query_order(call: Call) -> object:
@@ -259,7 +259,7 @@ def open_orders_weight(params) -> int:
     return 6 if params.text("symbol") else 80
 
 
-ROUTES = [
+ROUTES: list[RouteSpec] = [
     ("GET", "account", account, 20, Security.SIGNED),
     ("GET", "account/commission", commission, 20, Security.SIGNED),
     ("GET", "rateLimit/order", order_rate_limits, 40, Security.SIGNED),

@@ -8,6 +8,7 @@ very engine a client is trading against. Each API key is one paper account.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,12 +27,13 @@ from numatix.sim import errors
 from numatix.sim.auth import Authenticator
 from numatix.sim.faults import Faults
 from numatix.sim.keys import KeyStore, NewKey, SimKey
-from numatix.sim.limits import OrderCount, RequestWeight
+from numatix.sim.limits import OrderCount, RawRequests, RequestWeight
 from numatix.sim.listen_keys import ListenKeys
 from numatix.sim.market_view import MarketView
 from numatix.sim.quiet_feed import QuietFeed
 from numatix.sim.sockets import Connections
 from numatix.sim.streams import MarketStreams
+from numatix.sim.tape import Tape
 from numatix.sim.user_events import UserEvents
 
 MARKETS = ("quiet", "synthetic")
@@ -57,8 +59,9 @@ class SimOptions:
     history_days: int = 2
     keys_file: Path | None = None
     starting_balances: Mapping[str, Decimal] = field(default_factory=lambda: dict(SIM_STARTING_BALANCES))
-    fees: FeeSchedule = FeeSchedule()
+    fees: FeeSchedule = field(default_factory=FeeSchedule)
     weight_limit: int = 6000
+    raw_requests_limit: int = 300_000
     orders_per_ten_seconds: int = 50
     orders_per_day: int = 160_000
 
@@ -99,9 +102,12 @@ class Simulator:
             fees=self.options.fees,
             starting_balances=self.options.starting_balances,
         )
-        self.market = MarketView(self.hub, self.now_ms)
+        self.tape = Tape(self.options.symbols)
+        full_book = self.feed.depth if isinstance(self.feed, SyntheticFeed) else None
+        self.market = MarketView(self.hub, self.tape, self.now_ms, full_book)
         self.auth = Authenticator(self.keys, self.now_ms)
         self.weight = RequestWeight(self.options.weight_limit, self.now_ms)
+        self.raw_requests = RawRequests(self.options.raw_requests_limit, self.now_ms)
         self.order_count = OrderCount(self.options.orders_per_ten_seconds, self.options.orders_per_day,
                                       self.now_ms)
         self.user_events = UserEvents(self.now_ms)
@@ -111,14 +117,18 @@ class Simulator:
         self.faults.on_drop(self.connections.drop_all)
         self.list_lock = asyncio.Lock()  # one OCO at a time, so its list name meets its list id
         self.stopping = asyncio.Event()
+        self._pacer: asyncio.Task[None] | None = None
         self._pushed_trade_id = 10**12  # far above any feed's ids
 
     # ---------------------------------------------------------------- life
     async def start(self) -> None:
         self.hub.add_listener(self.exchange.on_market_event)
+        self.hub.add_listener(self.tape.on_market_event)
+        self.tape.add_listener(self.streams.on_aggregates)
         self.hub.add_listener(self.streams.on_market_event)
         self.exchange.add_listener(self.user_events.on_venue_event)
         await self.hub.start()
+        self._pacer = asyncio.create_task(self.streams.run(), name="sim-stream-pace")
         if isinstance(self.feed, QuietFeed):
             await self._wait_for_first_prints()
 
@@ -130,6 +140,11 @@ class Simulator:
 
     async def stop(self) -> None:
         self.stopping.set()
+        if self._pacer is not None:
+            self._pacer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pacer
+            self._pacer = None
         await self.hub.stop()
 
     # ---------------------------------------------------------------- time

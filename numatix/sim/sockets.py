@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable, Iterator
+from typing import cast
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -66,7 +67,7 @@ class Connection:
                     return
                 message = await item() if callable(item) else item
                 if message is not None:
-                    await self.websocket.send_text(dumps(message))
+                    await self.websocket.send_text(dumps(cast(Message, message)))
 
 
 class Connections:

@@ -22,7 +22,6 @@ are deterministic. Pass ``market="synthetic"`` for a live, moving market.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import socket
@@ -31,43 +30,20 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, Self
 
 import httpx
-import uvicorn
 
 from numatix.domain.credentials import ExchangeCredentials, SignatureKind
 from numatix.domain.market import TradePrint
-from numatix.sim.app import create_app
 from numatix.sim.faults import Faults
-from numatix.sim.simulator import AccountView, Simulator, SimOptions, parse_kind
+from numatix.sim.server import HOST, STOP_TIMEOUT_SECONDS, Endpoints, serving
+from numatix.sim.simulator import AccountView, SimOptions, Simulator, parse_kind
 
-HOST = "127.0.0.1"
-START_TIMEOUT_SECONDS = 20.0
-STOP_TIMEOUT_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoints:
-    """Where a client points: REST (``/api/v3`` is appended by clients), WS API, streams."""
-
-    host: str
-    port: int
-
-    @property
-    def rest_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def ws_api_url(self) -> str:
-        return f"ws://{self.host}:{self.port}/ws-api/v3"
-
-    @property
-    def stream_url(self) -> str:
-        """Base of the market streams: append ``/ws/<stream>`` or ``/stream?streams=..``."""
-        return f"ws://{self.host}:{self.port}"
+# A deadline, not a measurement: a busy machine may take a while to start a Python process.
+START_TIMEOUT_SECONDS = 120.0
 
 
 def credentials_of(api_key: str, secret: str, kind: SignatureKind, account: int) -> ExchangeCredentials:
@@ -107,58 +83,11 @@ class RunningSimulator:
         return trade.price
 
 
-def _listening_socket(host: str = HOST, port: int = 0) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
-def server_config(app, log_level: str = "warning") -> uvicorn.Config:
-    return uvicorn.Config(app, lifespan="off", log_level=log_level, ws="websockets-sansio",
-                          ws_ping_interval=20.0, ws_ping_timeout=20.0, timeout_graceful_shutdown=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Serving:
-    endpoints: Endpoints
-    server_task: asyncio.Task  # ends when the server stops (e.g. on SIGTERM)
-
-
-@contextlib.asynccontextmanager
-async def serving(simulator: Simulator, host: str = HOST, port: int = 0,
-                  log_level: str = "warning") -> AsyncIterator[Serving]:
-    """Serve an already started simulator until the block ends."""
-    sock = _listening_socket(host, port)
-    server = uvicorn.Server(server_config(create_app(simulator), log_level))
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="numatix-sim-server")
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("the simulator's server stopped while starting")
-            await asyncio.sleep(0.01)
-        yield Serving(Endpoints(host, sock.getsockname()[1]), task)
-    finally:
-        simulator.stopping.set()  # releases replies held by lose_next_order_reply("hang")
-        simulator.connections.drop_all()
-        server.should_exit = True
-        try:
-            await asyncio.wait_for(asyncio.shield(task), STOP_TIMEOUT_SECONDS)
-        except asyncio.TimeoutError:
-            server.force_exit = True
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-        sock.close()
-
-
 @contextlib.asynccontextmanager
 async def running_simulator(**options: object) -> AsyncIterator[RunningSimulator]:
     """Options are ``SimOptions`` fields: symbols, market ("quiet"/"synthetic"), seed,
-    history_days, keys_file, starting_balances, fees, weight_limit, orders_per_ten_seconds,
-    orders_per_day."""
+    history_days, keys_file, starting_balances, fees, weight_limit, raw_requests_limit,
+    orders_per_ten_seconds, orders_per_day."""
     simulator = Simulator(SimOptions(**options))  # type: ignore[arg-type]
     await simulator.start()
     try:
@@ -192,7 +121,7 @@ class SimulatorProcess:
         self.process: subprocess.Popen | None = None
         self._http = httpx.Client(base_url=self.rest_url, timeout=10.0)
 
-    def start(self) -> "SimulatorProcess":
+    def start(self) -> Self:
         command = [sys.executable, "-m", "numatix.sim", "serve", "--host", HOST, "--port", str(self.port),
                    "--keys-file", str(self.keys_file), "--market", self.market, *self.extra_args]
         with open(self.log_file, "ab") as log:
@@ -223,13 +152,13 @@ class SimulatorProcess:
         self._http.close()
         self._temporary.cleanup()
 
-    def __enter__(self) -> "SimulatorProcess":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _post(self, path: str, body: dict[str, object]) -> dict[str, object]:
+    def _post(self, path: str, body: dict[str, object]) -> dict[str, Any]:
         response = self._http.post(path, json=body)
         response.raise_for_status()
         return response.json()
@@ -241,7 +170,7 @@ class SimulatorProcess:
         secret = made.get("privateKey") or made["secret"]
         return credentials_of(str(made["apiKey"]), str(secret), signature, int(made["account"]))
 
-    def push_trade(self, symbol: str, price: Decimal | str, quantity: Decimal | str) -> dict[str, object]:
+    def push_trade(self, symbol: str, price: Decimal | str, quantity: Decimal | str) -> dict[str, Any]:
         return self._post("/sim/admin/trades", {"symbol": symbol, "price": str(price), "qty": str(quantity)})
 
     def set_faults(self, **settings: object) -> dict[str, object]:
@@ -273,7 +202,7 @@ class SignedClient:
         self.credentials = credentials
         self.http = httpx.AsyncClient(base_url=rest_url, timeout=timeout)
 
-    async def __aenter__(self) -> "SignedClient":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -287,7 +216,7 @@ class SignedClient:
         signature = signer_for(self.credentials).sign(payload)
         return payload + "&" + encode_params([("signature", signature)])
 
-    async def public(self, method: str, path: str, **params: object) -> httpx.Response:
+    async def public(self, method: str, path: str, **params: Any) -> httpx.Response:
         return await self.http.request(method, f"/api/v3/{path}", params=params)
 
     async def signed(self, method: str, path: str, params: dict[str, object] | None = None,
@@ -298,10 +227,11 @@ class SignedClient:
             now_ms = time.time_ns() // 1_000_000
             pairs.append(("timestamp", timestamp_ms if timestamp_ms is not None else now_ms))
         signed = self.sign(pairs)
+        assert self.credentials is not None
         headers = {"X-MBX-APIKEY": self.credentials.api_key}
-        extra = {} if timeout is None else {"timeout": timeout}
+        wait = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
         if in_body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             return await self.http.request(method, f"/api/v3/{path}", content=signed.encode(),
-                                           headers=headers, **extra)
-        return await self.http.request(method, f"/api/v3/{path}?{signed}", headers=headers, **extra)
+                                           headers=headers, timeout=wait)
+        return await self.http.request(method, f"/api/v3/{path}?{signed}", headers=headers, timeout=wait)

@@ -49,6 +49,7 @@ def result(order: Order, transact_time_ms: int) -> dict[str, object]:
         shape["stopPrice"] = amount(order.stop_price)
     shape["workingTime"] = order.working_time_ms
     shape["selfTradePreventionMode"] = order.self_trade_prevention.value
+    shape.update(_prevented(order))
     return shape
 
 
@@ -104,7 +105,16 @@ def order_status(order: Order) -> dict[str, object]:
         "workingTime": order.working_time_ms,
         "origQuoteOrderQty": amount(order.quote_order_qty),
         "selfTradePreventionMode": order.self_trade_prevention.value,
+        **_prevented(order),
     }
+
+
+def _prevented(order: Order) -> dict[str, object]:
+    """``preventedMatchId`` and ``preventedQuantity``: present only on orders STP has touched."""
+    if order.prevented_match_id < 0:
+        return {}
+    return {"preventedMatchId": order.prevented_match_id,
+            "preventedQuantity": amount(order.prevented_quantity)}
 
 
 def canceled(order: Order, transact_time_ms: int, cancel_client_order_id: str) -> dict[str, object]:
@@ -169,8 +179,7 @@ def trade(fill: Fill, order_list_id: int) -> dict[str, object]:
     }
 
 
-def execution_report(report: ExecutionReport, execution_id: int,
-                     self_trade_prevention: str = "EXPIRE_MAKER") -> dict[str, object]:
+def execution_report(report: ExecutionReport, execution_id: int) -> dict[str, object]:
     """The ``executionReport`` event, keys in Binance's order."""
     event: dict[str, object] = {
         "e": "executionReport",
@@ -208,8 +217,14 @@ def execution_report(report: ExecutionReport, execution_id: int,
     }
     if report.working_time_ms >= 0:
         event["W"] = report.working_time_ms
-    event["V"] = self_trade_prevention
-    if report.prevented_quantity:
+    event["V"] = report.self_trade_prevention.value
+    if report.prevention is not None:  # Binance's STP fields, only on reports of a prevented match
+        prevention = report.prevention
+        event.update(v=prevention.match_id, A=amount(report.prevented_quantity),
+                     B=amount(prevention.quantity),
+                     U=prevention.counter_order_id, Cs=report.symbol, pl=amount(prevention.match_quantity),
+                     pL=amount(prevention.price), pY=amount(prevention.match_quantity * prevention.price))
+    elif report.prevented_quantity:
         event["A"] = amount(report.prevented_quantity)
     if report.expiry_reason is not None:
         event["eR"] = report.expiry_reason.value

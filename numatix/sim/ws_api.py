@@ -1,5 +1,6 @@
-"""The WebSocket API (``/ws-api/v3``): ping, time, session logon, user data streams, and
-the trading methods (order.place, order.cancel, ...), which share the REST handlers.
+"""The WebSocket API (``/ws-api/v3``): ping, time, session logon, user data streams, the
+market data methods (depth, trades.*, klines, ticker.*, ...) and the trading methods
+(order.place, order.cancel, ...), which share the REST handlers and their weights.
 
 Requests are ``{"id","method","params"}``; replies ``{"id","status","result"|"error",
 "rateLimits"}``. User events arrive as ``{"subscriptionId":N,"event":{..}}``. Signed
@@ -14,8 +15,8 @@ import json
 from collections.abc import Awaitable, Callable
 
 from numatix.domain.errors import OrderRejected
-from numatix.sim import errors, rest_trading
-from numatix.sim.endpoint import Call, Handler
+from numatix.sim import errors, rest_market, rest_trading
+from numatix.sim.endpoint import Call, Handler, Weight
 from numatix.sim.errors import SimError
 from numatix.sim.keys import SimKey
 from numatix.sim.params import Params
@@ -37,6 +38,20 @@ SIGNED_METHODS: dict[str, Handler] = {
     "allOrders": rest_trading.all_orders,
     "myTrades": rest_trading.my_trades,
     "orderList.place.oco": rest_trading.new_order_list_oco,
+}
+
+
+# Public market data: WebSocket API method -> the REST path whose handler and weight it shares.
+MARKET_METHODS = {
+    "exchangeInfo": "exchangeInfo", "depth": "depth", "trades.recent": "trades",
+    "trades.historical": "historicalTrades", "trades.aggregate": "aggTrades", "klines": "klines",
+    "uiKlines": "uiKlines", "avgPrice": "avgPrice", "ticker.24hr": "ticker/24hr", "ticker": "ticker",
+    "ticker.tradingDay": "ticker/tradingDay", "ticker.price": "ticker/price",
+    "ticker.book": "ticker/bookTicker",
+}
+_REST_MARKET = {path: (handler, weight) for _, path, handler, weight, _ in rest_market.ROUTES}
+PUBLIC_METHODS: dict[str, tuple[Handler, Weight]] = {
+    method: _REST_MARKET[path] for method, path in MARKET_METHODS.items()
 }
 
 
@@ -85,12 +100,14 @@ class WsApiSession:
             if not isinstance(params, dict):
                 raise bad_request("Invalid request: params must be an object.")
             name = request["method"]
-            if name not in self._methods and name not in SIGNED_METHODS:
+            if name not in self._methods and name not in SIGNED_METHODS and name not in PUBLIC_METHODS:
                 raise SimError(-1000, f"Unknown method '{name}'.")
             if self.sim.faults.latency_ms:
                 await asyncio.sleep(self.sim.faults.latency_ms / 1000)
-            self.sim.weight.spend(self.ip, REQUEST_WEIGHT)
-            result = await self._call(name, Params.from_json(params))
+            parsed = Params.from_json(params)
+            weight = PUBLIC_METHODS[name][1] if name in PUBLIC_METHODS else REQUEST_WEIGHT
+            self.sim.weight.spend(self.ip, weight(parsed) if callable(weight) else weight)
+            result = await self._call(name, parsed)
             reply: dict[str, object] = {"id": request_id, "status": 200, "result": result}
         except ValueError:
             reply = self._error(request_id, bad_request("Invalid JSON."))
@@ -102,6 +119,8 @@ class WsApiSession:
         self.connection.send(reply)
 
     async def _call(self, name: str, params: Params) -> object:
+        if name in PUBLIC_METHODS:
+            return await PUBLIC_METHODS[name][0](Call(self.sim, params, None, self.ip))
         handler = SIGNED_METHODS.get(name)
         if handler is None:
             return await self._methods[name](params)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from numatix.config import PROJECT_ROOT
-from numatix.store.db import normalise_url
+from numatix.store.db import normalise_url, private_sqlite_file
 
 
 def alembic_config(database_url: str) -> Config:
@@ -17,6 +17,7 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade_to_head(database_url: str) -> None:
+    private_sqlite_file(database_url)  # before Alembic's own engine creates the file
     command.upgrade(alembic_config(database_url), "head")
 
 

@@ -4,6 +4,12 @@ One engine step is one database transaction: the order, its fills and the balanc
 moved commit together or not at all. The connection is opened on the step's first write,
 so a market event that touches no order costs nothing. Writes outside a step (a first
 look at a new account's wallet) commit on their own.
+
+Every write transaction of an engine that has claimed the books starts with the fence
+check (``store/engine_fence.py``): an engine that a newer one has replaced writes nothing.
+Orders and fills are inserted, never upserted: a taken id is a ``RecordCollision``, and an
+order is only updated where the stored row is the same order (account, symbol, client id).
+Database errors leave this module as the port's ``StoreError``s.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ import json
 from collections.abc import Hashable, Iterator
 from decimal import Decimal
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from numatix.domain.balances import Balance
 from numatix.domain.enums import (
@@ -28,7 +35,9 @@ from numatix.domain.enums import (
     TimeInForce,
 )
 from numatix.domain.orders import Fill, Order
-from numatix.exchange.paper.store import LedgerEntry, PaperOrderRecord
+from numatix.exchange.paper.store import LedgerEntry, PaperOrderRecord, RecordCollision, StoreUnavailable
+from numatix.store.db import DATABASE_UNREACHABLE, reason
+from numatix.store.engine_fence import EngineFence
 from numatix.store.tables.paper import (
     PaperAccountRow,
     PaperBalanceRow,
@@ -42,23 +51,29 @@ BALANCES: Table = PaperBalanceRow.__table__  # type: ignore[attr-defined]
 ORDERS: Table = PaperOrderRow.__table__  # type: ignore[attr-defined]
 FILLS: Table = PaperFillRow.__table__  # type: ignore[attr-defined]
 LEDGER: Table = PaperLedgerRow.__table__  # type: ignore[attr-defined]
+ORDER_IDENTITY = ("venue_order_id", "account_id", "symbol", "client_order_id")  # never changes
 
 
 class SqlPaperStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, holder: str | None = None, idle_seconds: float = 5.0) -> None:
         self._engine = engine
+        self._fence = EngineFence(engine, holder, idle_seconds)
         insert = sqlite_insert if engine.dialect.name == "sqlite" else postgresql_insert
         # Built once: SQLAlchemy then compiles each statement once, not on every step.
         self._save_account = insert(ACCOUNTS).on_conflict_do_nothing(index_elements=["account_id"])
-        self._save_order = _upsert(insert, ORDERS, ["venue_order_id"])
-        self._save_balance = _upsert(insert, BALANCES, ["account_id", "asset"])
-        self._save_fill = (
-            insert(FILLS).on_conflict_do_nothing(index_elements=["trade_id"])
-            .returning(FILLS.c.trade_id)  # rowcount is -1 here on psycopg 3
+        self._insert_order = ORDERS.insert()
+        self._update_order = ORDERS.update().where(
+            *(ORDERS.c[name] == bindparam(f"same_{name}") for name in ORDER_IDENTITY)
         )
+        self._insert_fill = FILLS.insert()
+        self._save_balance = _upsert(insert, BALANCES, ["account_id", "asset"])
         self._connection: Connection | None = None
         self._depth = 0
         self._known_accounts: set[int] = set()
+
+    def claim(self) -> int:
+        self._known_accounts.clear()  # another engine may have written since
+        return self._fence.claim()
 
     # ----------------------------------------------------------- transactions
     @contextlib.contextmanager
@@ -81,28 +96,41 @@ class SqlPaperStore:
         if connection is None:
             return
         try:
-            connection.commit() if commit else connection.rollback()
+            with _unreachable_is(StoreUnavailable, maybe_committed=commit):
+                connection.commit() if commit else connection.rollback()
         finally:
-            connection.close()
+            with contextlib.suppress(*DATABASE_UNREACHABLE):
+                connection.close()
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Connection]:
-        if self._depth == 0:
-            with self._engine.begin() as connection:
+        if self._depth == 0:  # a wallet's first look: the same rows whether it was stored or not
+            with _unreachable_is(StoreUnavailable), self._engine.begin() as connection:
+                self._fence.check(connection)
                 yield connection
             return
         if self._connection is None:
-            self._connection = self._engine.connect()
-        yield self._connection
+            with _unreachable_is(StoreUnavailable):
+                connection = self._engine.connect()
+                try:
+                    self._fence.check(connection)
+                except BaseException:
+                    with contextlib.suppress(*DATABASE_UNREACHABLE):
+                        connection.close()
+                    raise
+            self._connection = connection
+        with _unreachable_is(StoreUnavailable):
+            yield self._connection
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Connection]:
         """Inside a step, read through its connection so its own writes are visible."""
-        if self._connection is not None:
-            yield self._connection
-            return
-        with self._engine.connect() as connection:
-            yield connection
+        with _unreachable_is(StoreUnavailable):
+            if self._connection is not None:
+                yield self._connection
+                return
+            with self._engine.connect() as connection:
+                yield connection
 
     def _ensure_account(self, connection: Connection, account: int, time_ms: int = 0) -> None:
         if account in self._known_accounts:
@@ -111,22 +139,41 @@ class SqlPaperStore:
         self._known_accounts.add(account)
 
     # ------------------------------------------------------------------ writes
-    def save_order(self, record: PaperOrderRecord) -> None:
+    def insert_order(self, record: PaperOrderRecord) -> None:
         account = _account_id(record.account)
+        order = record.order
         with self._writing() as connection:
-            self._ensure_account(connection, account, record.order.created_time_ms)
-            connection.execute(self._save_order, _order_row(record))
+            self._ensure_account(connection, account, order.created_time_ms)
+            try:
+                connection.execute(self._insert_order, _order_row(record))
+            except IntegrityError as taken:
+                raise RecordCollision(
+                    f"order id {order.venue_order_id} (or open client order id {order.client_order_id!r} of "
+                    f"account {account}) is already taken") from taken
 
-    def save_fill(self, account: Hashable, fill: Fill) -> bool:
+    def update_order(self, record: PaperOrderRecord) -> None:
+        row = _order_row(record)
         with self._writing() as connection:
-            result = connection.execute(self._save_fill, _fill_row(_account_id(account), fill))
-            return result.first() is not None
+            matched = connection.execute(
+                self._update_order, {**row, **{f"same_{name}": row[name] for name in ORDER_IDENTITY}}
+            ).rowcount
+        if matched != 1:
+            raise RecordCollision(f"order {row['venue_order_id']} in the database is not account "
+                                  f"{row['account_id']}'s {row['client_order_id']!r}: not overwritten")
+
+    def insert_fill(self, account: Hashable, fill: Fill) -> None:
+        with self._writing() as connection:
+            try:
+                connection.execute(self._insert_fill, _fill_row(_account_id(account), fill))
+            except IntegrityError as taken:
+                raise RecordCollision(f"trade id {fill.trade_id} is already taken") from taken
 
     def save_balances(self, account: Hashable, balances: list[Balance]) -> None:
         if not balances:
             return
         account_id = _account_id(account)
-        rows = [{"account_id": account_id, "asset": b.asset, "free": b.free, "locked": b.locked} for b in balances]
+        rows = [{"account_id": account_id, "asset": b.asset, "free": b.free,
+                 "locked": b.locked} for b in balances]
         with self._writing() as connection:
             self._ensure_account(connection, account_id)
             connection.execute(self._save_balance, rows)
@@ -159,7 +206,8 @@ class SqlPaperStore:
         with self._reading() as connection:
             rows = connection.execute(query).mappings().all()
         return [
-            LedgerEntry(row["time_ms"], row["kind"], _amounts(row["balances_before"]), _amounts(row["balances_after"]),
+            LedgerEntry(row["time_ms"], row["kind"], _amounts(row["balances_before"]),
+                        _amounts(row["balances_after"]),
                         row["last_trade_id"])
             for row in rows
         ]
@@ -219,7 +267,8 @@ class SqlPaperStore:
         return _order(row, trade_ids.get(row["venue_order_id"], set()))
 
     def load_balances(self, account: Hashable) -> list[Balance] | None:
-        query = select(BALANCES).where(BALANCES.c.account_id == _account_id(account)).order_by(BALANCES.c.asset)
+        query = (select(BALANCES).where(BALANCES.c.account_id == _account_id(account))
+                 .order_by(BALANCES.c.asset))
         with self._reading() as connection:
             rows = connection.execute(query).mappings().all()
         if not rows:
@@ -252,9 +301,18 @@ class SqlPaperStore:
         return found
 
 
+@contextlib.contextmanager
+def _unreachable_is(error: type[StoreUnavailable], maybe_committed: bool = False) -> Iterator[None]:
+    try:
+        yield
+    except DATABASE_UNREACHABLE as unreachable:
+        raise error(f"the database did not answer: {reason(unreachable)}", maybe_committed) from unreachable
+
+
 def _upsert(insert, table: Table, keys: list[str]):
     statement = insert(table)
-    updates = {column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys}
+    updates = {column.name: statement.excluded[column.name]
+               for column in table.columns if column.name not in keys}
     return statement.on_conflict_do_update(index_elements=keys, set_=updates)
 
 
@@ -291,6 +349,8 @@ def _order_row(record: PaperOrderRecord) -> dict:
         "self_trade_prevention": order.self_trade_prevention.value,
         "arrival_price": order.arrival_price,
         "last_fill_time_ms": order.last_fill_time_ms,
+        "prevented_quantity": order.prevented_quantity,
+        "prevented_match_id": order.prevented_match_id,
         "queue_ahead": record.queue_ahead,
         "reserved_asset": record.reserved_asset,
         "reserved_amount": record.reserved_amount,
@@ -321,6 +381,8 @@ def _order(row, trade_ids: set[int]) -> Order:
         self_trade_prevention=SelfTradePreventionMode(row["self_trade_prevention"]),
         arrival_price=row["arrival_price"],
         last_fill_time_ms=row["last_fill_time_ms"],
+        prevented_quantity=row["prevented_quantity"],
+        prevented_match_id=row["prevented_match_id"],
         trade_ids=set(trade_ids),
     )
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Context, Decimal
+from decimal import Decimal
 
 from sqlalchemy import Numeric, String
 from sqlalchemy.types import TypeDecorator
 
-
-_WIDE = Context(prec=60)
+from numatix.domain.values import without_trailing_zeros
 
 
 class DecimalColumn(TypeDecorator):
@@ -39,6 +38,4 @@ class DecimalColumn(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        number = Decimal(value)
-        normalised = number.normalize(_WIDE)  # the default 28-digit context would round NUMERIC(38, 18)
-        return normalised.quantize(Decimal(1), context=_WIDE) if normalised == normalised.to_integral() else normalised
+        return without_trailing_zeros(Decimal(value))

@@ -17,11 +17,11 @@ def test_rest_and_the_event_socket_share_the_apps_port(app_url: str):
     assert httpx.get(f"{app_url}/api/openapi.json").json()["info"]["title"] == "Numatix API"
     assert "numatix_feed_lag_seconds" in httpx.get(f"{app_url}/metrics").text
     with connect(app_url.replace("http", "ws", 1) + f"/ws/prices?token={account['token']}&symbols=BTCUSDT") as events:
-        assert json.loads(events.recv(timeout=10))["type"] == "CONNECTED"
+        assert json.loads(events.recv(timeout=30))["type"] == "CONNECTED"
         placed = httpx.post(f"{app_url}/api/trading/orders", headers=headers, json={
             "symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.001"}).json()
         for _ in range(200):
-            event = json.loads(events.recv(timeout=10))
+            event = json.loads(events.recv(timeout=30))
             if event["type"] == "ORDER_UPDATE" and event["data"]["orderId"] == placed["orderId"]:
                 break
         else:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+import httpx
 from playwright.sync_api import Page, expect
+
+from numatix.domain.symbols import DEFAULT_SYMBOLS
+from tests.e2e.conftest import register, sign_in_context
 
 
 def open_trade_page(page: Page, app_url: str, symbol: str = "BTCUSDT") -> None:
@@ -15,7 +20,8 @@ def open_trade_page(page: Page, app_url: str, symbol: str = "BTCUSDT") -> None:
 
 def test_root_redirects_to_btcusdt_with_live_synthetic_feed(page: Page, app_url: str):
     blocked = []
-    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     page.goto(app_url + "/")
     expect(page).to_have_url(re.compile(r"/trade/BTCUSDT$"))
     expect(page.get_by_test_id("symbol-name")).to_have_text("BTCUSDT")
@@ -33,11 +39,11 @@ def test_price_and_last_candle_move_without_reload(page: Page, app_url: str):
     open_trade_page(page, app_url)
     price = page.get_by_test_id("last-price")
     first_price = price.inner_text()
-    expect(price).not_to_have_text(first_price, timeout=20_000)
+    expect(price).not_to_have_text(first_price)
     chart = page.get_by_test_id("candle-chart")
     expect(chart).to_have_attribute("data-last-close", re.compile(r"\d"))
     first_close = chart.get_attribute("data-last-close")
-    expect(chart).not_to_have_attribute("data-last-close", first_close, timeout=20_000)
+    expect(chart).not_to_have_attribute("data-last-close", first_close)
 
 
 def test_chart_draws_candles_and_switching_to_1h_redraws(page: Page, app_url: str):
@@ -69,20 +75,48 @@ def test_scrolling_left_loads_older_candles(page: Page, app_url: str):
     assert int(chart.get_attribute("data-bars")) > bars_before
 
 
-def test_symbol_picker_switches_market(page: Page, app_url: str):
+def test_symbol_picker_lists_prices_and_changes_and_switches_market(page: Page, app_url: str):
     open_trade_page(page, app_url)
     page.get_by_test_id("symbol-picker").click()
-    page.get_by_role("option", name="ETHUSDT").click()
+    options = page.get_by_test_id("symbol-option")
+    expect(options).to_have_count(len(DEFAULT_SYMBOLS))  # Binance's 20 most traded USDT pairs
+    eth = page.locator("[data-testid=symbol-option][data-symbol=ETHUSDT]")
+    expect(eth).to_contain_text(re.compile(r"ETH/USDT\s*\d{1,3}(,\d{3})*\.\d{2}\s*[+-]?\d+\.\d{2}%"))
+    eth.click()
     expect(page).to_have_url(re.compile(r"/trade/ETHUSDT$"))
     expect(page.get_by_test_id("symbol-name")).to_have_text("ETHUSDT")
-    expect(page.get_by_test_id("candle-chart")).to_have_attribute("data-series-key", re.compile(r"^ETHUSDT:1m:"))
+    chart = page.get_by_test_id("candle-chart")
+    expect(chart).to_have_attribute("data-series-key", re.compile(r"^ETHUSDT:1m:"))
+
+
+def test_slash_opens_the_symbol_search_and_enter_picks_the_first_match(page: Page, app_url: str):
+    open_trade_page(page, app_url)
+    page.keyboard.press("/")
+    search = page.get_by_test_id("symbol-search")
+    expect(search).to_be_focused()
+    expect(search).to_have_accessible_name("Search symbols")
+    page.keyboard.type("so")
+    expect(page.get_by_test_id("symbol-option")).to_have_count(1)
+    expect(page.get_by_test_id("symbol-option")).to_have_attribute("data-symbol", "SOLUSDT")
+    page.keyboard.type("x")
+    expect(page.get_by_test_id("symbol-option")).to_have_count(0)
+    expect(page.get_by_text("No symbol matches.")).to_be_visible()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/trade/SOLUSDT$"))
+    expect(page.get_by_test_id("symbol-name")).to_have_text("SOLUSDT")
+    page.keyboard.press("/")
+    expect(page.get_by_test_id("symbol-search")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("symbol-search")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/trade/SOLUSDT$"))
 
 
 def test_unknown_symbol_shows_not_found_with_links(page: Page, app_url: str):
     page.goto(f"{app_url}/trade/NOPEUSDT")
     expect(page.get_by_test_id("symbol-not-found")).to_be_visible()
     links = page.get_by_test_id("known-symbol")
-    expect(links).to_have_count(4)
+    expect(links).to_have_count(len(DEFAULT_SYMBOLS))
     links.filter(has_text="SOLUSDT").click()
     expect(page.get_by_test_id("symbol-name")).to_have_text("SOLUSDT")
 
@@ -97,3 +131,41 @@ def test_theme_choice_survives_reload(page: Page, app_url: str):
     page.reload()
     expect(page.get_by_test_id("symbol-name")).to_have_text("BTCUSDT")
     expect(html).to_have_class(expected)
+
+
+def overlaps(first: dict, second: dict) -> bool:
+    apart_x = first["x"] + first["width"] <= second["x"] or second["x"] + second["width"] <= first["x"]
+    apart_y = first["y"] + first["height"] <= second["y"] or second["y"] + second["height"] <= first["y"]
+    return not (apart_x or apart_y)
+
+
+def test_toasts_keep_clear_of_the_cancel_column_and_the_order_form(context, app_url: str):
+    account = register(app_url)
+    sign_in_context(context, app_url, account["token"])
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    open_trade_page(page, app_url)
+    headers = {"Authorization": f"Bearer {account['token']}"}
+
+    def rest_a_buy(price: str) -> dict:
+        """Below the market: it rests, with a "placed" toast."""
+        placed = httpx.post(f"{app_url}/api/trading/orders", headers=headers, timeout=30, json={
+            "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001", "price": price,
+            "timeInForce": "GTC"})
+        assert placed.status_code in (200, 201), placed.text
+        toast = page.locator("[data-sonner-toast]", has_text=f"#{placed.json()['orderId']}")
+        expect(toast).to_be_visible()
+        return toast.bounding_box()
+
+    below = (Decimal(page.get_by_test_id("last-price").inner_text().replace(",", "")) * Decimal("0.9"))
+    toast = rest_a_buy(f"{below:.2f}")
+    covered = [test_id for test_id in ("place-order", "side-buy", "side-sell", "order-type")
+               if overlaps(toast, page.get_by_test_id(test_id).bounding_box())]
+    assert covered == [], (toast, covered)
+
+    expect(page.get_by_test_id("cancel-order")).to_have_count(1)
+    page.get_by_test_id("cancel-order").scroll_into_view_if_needed()  # the Cancel column in sight
+    toast = rest_a_buy(f"{below - 1:.2f}")
+    expect(page.get_by_test_id("cancel-order")).to_have_count(2)
+    cancels = [button.bounding_box() for button in page.get_by_test_id("cancel-order").all()]
+    assert not any(overlaps(toast, cancel) for cancel in cancels), (toast, cancels)

@@ -5,12 +5,20 @@ from __future__ import annotations
 import pytest
 
 from numatix.domain.credentials import SignatureKind, VenueChoice
-from numatix.domain.errors import AuthenticationFailed
+from numatix.domain.errors import AuthenticationFailed, OutcomeUnknown, TransientVenueError
 from numatix.security.rate_limits import RateLimiter
 from numatix.security.tokens import TokenService
 from numatix.security.vault import Vault
+from numatix.store.accounts_repository import SqlAccountStore
 from numatix.services.accounts import AccountService, token_from_cookie_header
-from numatix.services.errors import AuthenticationRequired, Conflict, RateLimited, ValidationFailed
+from numatix.services.errors import (
+    AuthenticationRequired,
+    Conflict,
+    RateLimited,
+    ServiceUnavailable,
+    ValidationFailed,
+    VenueUnreachable,
+)
 from numatix.store.db import make_engine
 from numatix.store.tables.accounts import ExchangeKeyRow
 
@@ -33,9 +41,12 @@ class KeyCheck:
     def __init__(self) -> None:
         self.refused: set[str] = set()
         self.checked: list[str] = []
+        self.failure: Exception | None = None  # the venue cannot answer at all
 
     async def __call__(self, credentials) -> None:
         self.checked.append(credentials.api_key)
+        if self.failure is not None:
+            raise self.failure
         if credentials.api_key in self.refused:
             raise AuthenticationFailed("Invalid API-key, IP, or permissions for action.", -2015)
 
@@ -45,7 +56,7 @@ def world(database_url):
     engine = make_engine(database_url)
     clock, check = Clock(), KeyCheck()
     vault = Vault.from_secrets("a" * 48)
-    service = AccountService(engine, TokenService("t" * 64, ttl_seconds=3600, clock=clock), vault,
+    service = AccountService(SqlAccountStore(engine), TokenService("t" * 64, ttl_seconds=3600, clock=clock), vault,
                              RateLimiter(), check, clock=clock)
     yield service, clock, check, engine, vault
     engine.dispose()
@@ -55,7 +66,7 @@ async def test_sign_up_normalises_the_email_and_refuses_a_second_account(world):
     service, *_ = world
     signed_in = await service.register("  Alice@Example.COM ", PASSWORD)
     assert signed_in.user.email == "alice@example.com" and signed_in.user.venue is VenueChoice.PAPER
-    assert service.authenticate(signed_in.token) == signed_in.user
+    assert await service.authenticate(signed_in.token) == signed_in.user
     with pytest.raises(Conflict):
         await service.register("alice@example.com", PASSWORD)
 
@@ -92,7 +103,7 @@ async def test_the_sixth_log_in_attempt_within_15_minutes_is_refused(world):
     with pytest.raises(RateLimited) as limited:
         await service.log_in("alice@example.com", PASSWORD, "10.0.0.99")  # even the right password
     assert 60 < limited.value.retry_after_seconds <= 900
-    for attempt in range(5):  # and per address, whatever the email
+    for attempt in range(30):  # and per address, whatever the email: a budget of its own, larger
         with pytest.raises(AuthenticationRequired):
             await service.log_in(f"user{attempt}@example.com", PASSWORD, "192.168.1.1")
     with pytest.raises(RateLimited):
@@ -128,14 +139,14 @@ async def test_log_out_revokes_at_once_and_everywhere_revokes_every_session(worl
     first = await service.register("alice@example.com", PASSWORD)
     second = await service.log_in("alice@example.com", PASSWORD, "10.0.0.1")
     third = await service.log_in("alice@example.com", PASSWORD, "10.0.0.2")
-    service.log_out(first.token)
+    await service.log_out(first.token)
     with pytest.raises(AuthenticationRequired):
-        service.authenticate(first.token)
-    assert service.authenticate(second.token).email == "alice@example.com"
-    service.log_out_everywhere(second.user.id)
+        await service.authenticate(first.token)
+    assert (await service.authenticate(second.token)).email == "alice@example.com"
+    await service.log_out_everywhere(second.user.id)
     for token in (second.token, third.token):
         with pytest.raises(AuthenticationRequired):
-            service.authenticate(token)
+            await service.authenticate(token)
 
 
 async def test_tokens_expire_and_tampered_tokens_fail(world):
@@ -144,10 +155,10 @@ async def test_tokens_expire_and_tampered_tokens_fail(world):
     head, payload, signature = signed_in.token.split(".")
     for broken in (f"{head}.{payload}.{signature[:-2]}xx", "garbage", ""):
         with pytest.raises(AuthenticationRequired):
-            service.authenticate(broken)
+            await service.authenticate(broken)
     clock.now += 3601
     with pytest.raises(AuthenticationRequired):
-        service.authenticate(signed_in.token)
+        await service.authenticate(signed_in.token)
 
 
 async def test_a_password_change_ends_every_session_and_the_new_password_works(world):
@@ -159,8 +170,8 @@ async def test_a_password_change_ends_every_session_and_the_new_password_works(w
     renewed = await service.change_password(first.token, PASSWORD, "a-new-long-passphrase")
     for token in (first.token, other.token):
         with pytest.raises(AuthenticationRequired):
-            service.authenticate(token)
-    assert service.authenticate(renewed.token).email == "alice@example.com"
+            await service.authenticate(token)
+    assert (await service.authenticate(renewed.token)).email == "alice@example.com"
     with pytest.raises(AuthenticationRequired):
         await service.log_in("alice@example.com", PASSWORD, "10.0.0.5")
     await service.log_in("alice@example.com", "a-new-long-passphrase", "10.0.0.6")
@@ -173,20 +184,20 @@ async def test_keys_are_checked_sealed_masked_and_only_their_owner_can_open_them
     check.refused.add("X" * 64)
     with pytest.raises(AuthenticationFailed):
         await service.save_exchange_key(alice.id, "X" * 64, SECRET)
-    assert service.exchange_key(alice.id) is None
+    assert await service.exchange_key(alice.id) is None
     view = await service.save_exchange_key(alice.id, API_KEY, SECRET)
     assert view.api_key_hint == "vmPU…Eh8A" and view.signature is SignatureKind.HMAC_SHA256
-    assert service.credentials(alice.id).secret == SECRET and service.credentials(bob.id) is None
+    assert (await service.credentials(alice.id)).secret == SECRET and await service.credentials(bob.id) is None
     with engine.connect() as connection:
         stored = connection.execute(ExchangeKeyRow.__table__.select()).mappings().one()
     assert SECRET not in stored["secret_sealed"] and API_KEY not in stored["api_key_sealed"]
     with pytest.raises(Exception):
         vault.decrypt(stored["secret_sealed"], bob.id, "secret")  # bound to Alice
-    assert service.set_venue(alice.id, "binance-testnet").venue is VenueChoice.BINANCE_TESTNET
+    assert (await service.set_venue(alice.id, "binance-testnet")).venue is VenueChoice.BINANCE_TESTNET
     with pytest.raises(ValidationFailed):
-        service.set_venue(bob.id, "binance-testnet")  # Bob has no key
-    service.delete_exchange_key(alice.id)
-    assert service.exchange_key(alice.id) is None and service.user(alice.id).venue is VenueChoice.PAPER
+        await service.set_venue(bob.id, "binance-testnet")  # Bob has no key
+    await service.delete_exchange_key(alice.id)
+    assert await service.exchange_key(alice.id) is None and (await service.user(alice.id)).venue is VenueChoice.PAPER
 
 
 async def test_a_key_given_at_sign_up_is_checked_before_the_account_exists(world):
@@ -195,7 +206,11 @@ async def test_a_key_given_at_sign_up_is_checked_before_the_account_exists(world
     with pytest.raises(AuthenticationFailed):
         await service.register("carol@example.com", PASSWORD, api_key="Y" * 64, secret=SECRET)
     signed_in = await service.register("carol@example.com", PASSWORD, api_key=API_KEY, secret=SECRET)
-    assert service.exchange_key(signed_in.user.id).api_key_hint == "vmPU…Eh8A"
+    assert (await service.exchange_key(signed_in.user.id)).api_key_hint == "vmPU…Eh8A"
+    # As on the original platform, an account opened with a key that passed trades on that exchange.
+    assert signed_in.user.venue is VenueChoice.BINANCE_TESTNET
+    assert service.venue_choice(signed_in.user.id)[0] is VenueChoice.BINANCE_TESTNET
+    assert (await service.register("dave@example.com", PASSWORD)).user.venue is VenueChoice.PAPER
 
 
 def test_the_session_cookie_is_read_from_a_raw_header():
@@ -211,9 +226,56 @@ async def test_routing_hears_of_every_venue_or_key_change_and_gets_the_key_only_
     assert service.venue_choice(alice.id) == (VenueChoice.PAPER, None)
     await service.save_exchange_key(alice.id, API_KEY, SECRET)
     assert service.venue_choice(alice.id) == (VenueChoice.PAPER, None)  # a key alone does not move orders
-    service.set_venue(alice.id, VenueChoice.BINANCE_TESTNET)
+    await service.set_venue(alice.id, VenueChoice.BINANCE_TESTNET)
     choice, credentials = service.venue_choice(alice.id)
     assert choice is VenueChoice.BINANCE_TESTNET and (credentials.api_key, credentials.secret) == (API_KEY, SECRET)
-    service.delete_exchange_key(alice.id)
+    await service.delete_exchange_key(alice.id)
     assert service.venue_choice(alice.id) == (VenueChoice.PAPER, None)
     assert changed == [alice.id] * 3
+
+
+@pytest.mark.parametrize("failure", [
+    TransientVenueError("Could not reach Binance: ConnectError [Errno 111] Connection refused"),
+    OutcomeUnknown("No reply from Binance: ReadTimeout"),
+])
+async def test_an_unreachable_binance_is_never_blamed_on_the_key_and_nothing_is_saved(world, failure):
+    service, _, check, engine, _ = world
+    alice = (await service.register("alice@example.com", PASSWORD)).user
+    check.failure = failure
+    with pytest.raises(VenueUnreachable) as raised:
+        await service.save_exchange_key(alice.id, API_KEY, SECRET)
+    assert raised.value.message.startswith("Binance could not be reached")
+    assert "nothing was saved" in raised.value.message and "Errno" not in raised.value.message
+    assert isinstance(raised.value, ServiceUnavailable)  # the API answers 503: try again later
+    assert await service.exchange_key(alice.id) is None
+    with pytest.raises(VenueUnreachable):
+        await service.register("bob@example.com", PASSWORD, api_key=API_KEY, secret=SECRET)
+    with pytest.raises(AuthenticationRequired):  # no account was created with the unchecked key
+        await service.log_in("bob@example.com", PASSWORD, "10.0.0.9")
+    check.failure = None
+    bob = (await service.register("bob@example.com", PASSWORD)).user  # without the key it succeeds
+    assert await service.exchange_key(bob.id) is None
+    with engine.connect() as connection:
+        assert connection.execute(ExchangeKeyRow.__table__.select()).first() is None
+
+
+async def test_a_busy_binance_says_how_long_to_wait(world):
+    service, _, check, *_ = world
+    alice = (await service.register("alice@example.com", PASSWORD)).user
+    check.failure = TransientVenueError("Too many requests", -1003, retry_after=42)
+    with pytest.raises(VenueUnreachable, match=r"^Binance is busy .*nothing was saved. Try again in 42 s.$"):
+        await service.save_exchange_key(alice.id, API_KEY, SECRET)
+
+
+@pytest.mark.parametrize(("api_key", "secret", "message", "field"), [
+    ("", "", "Enter the API key and the secret key.", "api_key"),
+    ("  ", SECRET, "Enter the API key.", "api_key"),
+    (API_KEY, "", "Enter the secret key.", "secret"),
+])
+async def test_missing_key_fields_are_named_before_binance_is_asked(world, api_key, secret, message, field):
+    service, _, check, *_ = world
+    alice = (await service.register("alice@example.com", PASSWORD)).user
+    with pytest.raises(ValidationFailed) as raised:
+        await service.save_exchange_key(alice.id, api_key, secret)
+    assert (raised.value.message, raised.value.field) == (message, field)
+    assert check.checked == []

@@ -22,7 +22,7 @@ from numatix.sim.testing import running_simulator
 
 SYMBOL = "BTCUSDT"
 PRICE = D("50000")
-WAIT_SECONDS = 10.0  # a guard against hanging, not a speed target
+WAIT_SECONDS = 30.0  # a guard against hanging, not a speed target
 FAST = BinanceOptions(
     recv_window_ms=1_000,
     request_timeout_seconds=1.5,

@@ -14,7 +14,7 @@ from numatix.services.leadership import LeaderLease, Leadership
 from tests.support.redis_server import REDIS_URL, needs_redis
 
 pytestmark = needs_redis
-HANG_GUARD = 10.0  # only so a broken lease fails the test instead of hanging it
+HANG_GUARD = 30.0  # only so a broken lease fails the test instead of hanging it
 
 
 class Worker:
@@ -56,7 +56,9 @@ def key():
 
 
 async def test_one_leader_at_a_time_and_a_clean_stop_hands_over(client, key):
-    first, second = Worker(client, key, "first"), Worker(client, key, "second")
+    # A lease long enough that only the clean stop can end it: nothing here waits one out.
+    first = Worker(client, key, "first", lease_seconds=5)
+    second = Worker(client, key, "second", lease_seconds=5)
     await first.leadership.start()
     await first.until(leading=True)
     await second.leadership.start()
@@ -85,11 +87,24 @@ async def test_when_the_leader_dies_another_takes_the_lease_after_it_expires(cli
     await survivor.leadership.stop()
 
 
+def thread_lateness(seconds: float = 0.5, step: float = 0.01) -> float:
+    """How late a sleeping thread wakes on this machine right now (the keeper is such a thread)."""
+    worst, until = 0.0, time.monotonic() + seconds
+    while time.monotonic() < until:
+        asked = time.monotonic()
+        time.sleep(step)
+        worst = max(worst, time.monotonic() - asked - step)
+    return worst
+
+
 async def test_a_leader_busy_on_its_event_loop_keeps_its_lease(client, key):
-    worker = Worker(client, key, "busy", lease_seconds=0.5)
+    # The keeper renews every fifth of the lease and is trusted for half of it: a lease 20 times
+    # the scheduling delay measured here leaves the keeper 6 such delays to be late by.
+    lease = max(0.5, 20 * thread_lateness())
+    worker = Worker(client, key, "busy", lease_seconds=lease)
     await worker.leadership.start()
     await worker.until(leading=True)
-    time.sleep(1.5)  # the loop is stuck (synchronous database writes) for three lease lengths
+    time.sleep(3 * lease)  # the loop is stuck (synchronous database writes) for three lease lengths
     assert worker.leadership.lease.held() and client.get(key) == b"busy"
     await worker.leadership.tick()
     assert worker.terms == ["elected"]  # never deposed, the engine never restarted
@@ -119,7 +134,9 @@ async def test_a_leader_whose_engine_cannot_start_gives_the_lease_up(client, key
         async def _elected(self) -> None:
             raise RuntimeError("no market feed")
 
-    broken = Broken(client, key, "broken")
+    # A lease long enough that only a release can end it (a short one could lapse on a busy
+    # machine before the failed start had even run).
+    broken = Broken(client, key, "broken", lease_seconds=HANG_GUARD / 2)
     await broken.leadership.tick()
     async with asyncio.timeout(HANG_GUARD):
         while client.get(key) is not None:  # released as soon as the engine has stopped

@@ -5,6 +5,7 @@ the leader shows as a reconnecting feed."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 
@@ -19,7 +20,7 @@ from tests.unit.market.fakes import ScriptedFeed, book
 from tests.unit.market.fakes import trade as scripted_trade
 
 pytestmark = needs_redis
-HANG_GUARD = 10.0
+HANG_GUARD = 30.0
 
 
 def trade(n: int, price: str = "100"):
@@ -59,6 +60,12 @@ def worker_feed(channels, leader_hub: MarketHub, silence_seconds: float = 3.0) -
     return RedisMarketFeed(REDIS_URL, channels, ("BTCUSDT",), history, silence_seconds=silence_seconds)
 
 
+def waiting_in_inbox(feed: RedisMarketFeed) -> set[int]:
+    """The ids of the prints a worker's feed has heard and not yet delivered (its hub is not running)."""
+    return {plain["trade_id"] for message in list(feed._inbox._queue)
+            for kind, plain in json.loads(message) if kind == "trade"}
+
+
 async def until(condition) -> None:
     async with asyncio.timeout(HANG_GUARD):
         while not condition():
@@ -75,7 +82,7 @@ async def test_a_worker_joining_mid_stream_sees_what_the_leader_sees_and_counts_
     for n in (4, 5):
         upstream.sink.on_trade(trade(n, price=str(100 + n)))
     await until(lambda: leader_hub.snapshot("BTCUSDT").last_trade.trade_id == 5)
-    await asyncio.sleep(0.2)  # let 4 and 5 land in the worker's inbox before it seeds
+    await until(lambda: {4, 5} <= waiting_in_inbox(feed))  # heard by the worker before it seeds
     hub = MarketHub(feed)
     await hub.start()
     try:

@@ -29,7 +29,7 @@ from websockets.asyncio.client import connect
 
 from numatix import faults
 from numatix.domain.symbols import DEFAULT_SYMBOLS
-from tests.support.api_process import ApiProcess
+from tests.support.api_process import HANG_GUARD, ApiProcess
 from tests.support.app_server import free_port
 from tests.support.binance_stream_server import BinanceStreamServer
 from tests.support.database import DATABASES, migrated_database_url
@@ -65,7 +65,7 @@ class Trading:
 
     def __init__(self, app: ApiProcess, market: BinanceStreamServer) -> None:
         self.app, self.market = app, market
-        self.http = httpx.AsyncClient(base_url=app.base_url, timeout=15)
+        self.http = httpx.AsyncClient(base_url=app.base_url, timeout=HANG_GUARD)
         self.token = ""
         self.starting_totals: dict[str, Decimal] = {}
 
@@ -73,7 +73,7 @@ class Trading:
         """Start the process, wait for its feed to connect, then give it a book and a price."""
         self.market.connected.clear()
         await self.app.start(crash_at)
-        await asyncio.wait_for(self.market.connected.wait(), 15)
+        await asyncio.wait_for(self.market.connected.wait(), HANG_GUARD)
         if not self.token:
             await self._sign_up()
         async with self.events() as events:
@@ -196,7 +196,7 @@ class EventSocket:
     """The user's ``/ws/prices`` socket: await a message instead of polling for a state."""
 
     def __init__(self, url: str) -> None:
-        self._connecting = connect(url, open_timeout=10)
+        self._connecting = connect(url, open_timeout=HANG_GUARD)
 
     async def __aenter__(self) -> "EventSocket":
         self._socket = await self._connecting.__aenter__()
@@ -206,7 +206,7 @@ class EventSocket:
     async def __aexit__(self, *exc) -> None:
         await self._connecting.__aexit__(*exc)
 
-    async def until(self, wanted, timeout: float = 10.0) -> dict:
+    async def until(self, wanted, timeout: float = HANG_GUARD) -> dict:
         async def read() -> dict:
             while True:
                 received = json.loads(await self._socket.recv())

@@ -8,14 +8,14 @@ import pytest
 from numatix.api.app import build_api
 from numatix.config import load_settings
 from numatix.services.runtime import lifespan
-from numatix.store.migrations import upgrade_to_head
+from tests.support.database import migrated
 
 
 @pytest.fixture
 async def client(tmp_path):
     settings = load_settings({"NUMATIX_DATA_DIR": str(tmp_path), "NUMATIX_MARKET_DATA": "synthetic",
                               "NUMATIX_SYMBOLS": "BTCUSDT,ETHUSDT"})
-    upgrade_to_head(settings.database_url)
+    migrated(settings.database_url)
     async with lifespan(settings):
         transport = httpx.ASGITransport(app=build_api())
         async with httpx.AsyncClient(transport=transport, base_url="http://numatix") as http:

@@ -3,14 +3,13 @@
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from numatix.domain.balances import Balance
 from numatix.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OrderRequest
 from numatix.exchange.paper import FakeClock, PaperExchange, PaperOrderRecord
-from numatix.exchange.paper.store import WALLET_RESET
+from numatix.exchange.paper.store import WALLET_RESET, RecordCollision
 from numatix.store.db import make_engine
 from numatix.store.paper_repository import SqlPaperStore
 from tests.unit.exchange.helpers import SYMBOL, STANDARD_BOOK, trade
@@ -55,26 +54,49 @@ def test_a_float_is_refused(store):
     assert "float" in str(raised.value)
 
 
-def test_a_fill_is_stored_once_by_trade_id(store, database_url):
-    store.save_order(record(limit_order(1)))
-    assert store.save_fill(7, a_fill(10)) is True
-    assert store.save_fill(7, a_fill(10)) is False
+def test_a_taken_trade_id_is_an_error_not_a_dropped_fill(store, database_url):
+    store.insert_order(record(limit_order(1)))
+    store.insert_fill(7, a_fill(10))
+    with pytest.raises(RecordCollision, match="trade id 10"):
+        with store.transaction():
+            store.insert_fill(8, a_fill(10))
     assert [f.trade_id for f in reopen(database_url).load_fills(7)] == [10]
+    assert reopen(database_url).load_fills(8) == []
     assert reopen(database_url).load_order(7, SYMBOL, "c1").trade_ids == {10}
 
 
+def test_a_taken_order_id_is_an_error_not_an_overwrite(store, database_url):
+    store.insert_order(record(limit_order(1, client_order_id="mine")))
+    with pytest.raises(RecordCollision, match="order id 1"):
+        with store.transaction():
+            store.insert_order(record(limit_order(1, client_order_id="theirs"), account=8))
+    with pytest.raises(RecordCollision, match="order 1"):  # nor updated into another account's order
+        with store.transaction():
+            store.update_order(record(limit_order(1, client_order_id="theirs", status=OrderStatus.FILLED), account=8))
+    assert reopen(database_url).load_order_by_id(7, 1).client_order_id == "mine"
+    assert reopen(database_url).load_order_by_id(8, 1) is None
+
+
+def test_an_order_is_updated_only_as_itself(store, database_url):
+    store.insert_order(record(limit_order(1)))
+    store.update_order(record(limit_order(1, status=OrderStatus.CANCELED)))
+    assert reopen(database_url).load_order_by_id(7, 1).status is OrderStatus.CANCELED
+    with pytest.raises(RecordCollision):  # an order that was never stored
+        store.update_order(record(limit_order(2)))
+
+
 def test_client_order_id_is_unique_among_open_orders_only(store):
-    store.save_order(record(limit_order(1, status=OrderStatus.FILLED)))
-    store.save_order(record(limit_order(2)))  # a closed order's id may be reused
-    with pytest.raises(IntegrityError):
-        store.save_order(record(limit_order(3)))
+    store.insert_order(record(limit_order(1, status=OrderStatus.FILLED)))
+    store.insert_order(record(limit_order(2)))  # a closed order's id may be reused
+    with pytest.raises(RecordCollision):
+        store.insert_order(record(limit_order(3)))
     assert store.load_order(7, SYMBOL, "c1").venue_order_id == 2
 
 
 def test_a_failed_step_commits_nothing(store, database_url):
     with pytest.raises(RuntimeError):
         with store.transaction():
-            store.save_order(record(limit_order(1)))
+            store.insert_order(record(limit_order(1)))
             store.save_balances(7, [Balance("USDT", D("1"))])
             raise RuntimeError("crash mid-step")
     fresh = reopen(database_url)
@@ -85,8 +107,8 @@ def test_open_orders_come_back_with_their_engine_state(store, database_url):
     order = limit_order(1)
     order.apply(a_fill(10))
     with store.transaction():
-        store.save_order(record(order))
-        store.save_fill(7, a_fill(10))
+        store.insert_order(record(order))
+        store.insert_fill(7, a_fill(10))
     [restored] = reopen(database_url).load_open_orders()
     assert restored.order == order and restored.order.status is OrderStatus.PARTIALLY_FILLED
     assert (restored.account, restored.queue_ahead, restored.reserved_asset, restored.reserved_amount) == (
@@ -116,3 +138,21 @@ async def test_orders_fills_and_wallet_reset_survive_a_restart(database_url):
     assert entry.kind == WALLET_RESET and entry.balances_after["USDT"] == D("10000")
     assert entry.balances_before == {a: b.total for a, b in before_reset.items()}
     assert entry.balances_before["BTC"] > D("0.1")
+
+
+async def test_an_order_decremented_by_self_trade_prevention_keeps_its_prevented_quantity_across_a_restart(
+        database_url):
+    clock = FakeClock()
+    exchange = PaperExchange(reopen(database_url), clock=clock)
+    exchange.on_book(STANDARD_BOOK)
+    exchange.on_trade(trade("50000", "0.001", trade_id=0))
+    await exchange.submit(7, OrderRequest(SYMBOL, "BUY", "LIMIT", quantity="0.06", price="50000.50",
+                                          time_in_force="GTC", client_order_id="maker"))
+    await exchange.submit(7, OrderRequest(SYMBOL, "SELL", "LIMIT", quantity="0.02", price="50000.50",
+                                          time_in_force="GTC", self_trade_prevention="DECREMENT"))
+    again = PaperExchange(reopen(database_url), clock=clock)
+    maker = await again.query_order(7, SYMBOL, "maker")
+    assert maker.status is OrderStatus.NEW and maker.prevented_quantity == D("0.02")
+    assert maker.prevented_match_id > 0
+    assert maker.remaining_quantity == D("0.04")
+    assert again.balances_now(7)["USDT"].locked == D("0.04") * D("50000.50")

@@ -12,13 +12,14 @@ import redis.asyncio as redis
 
 from numatix.domain.balances import Balance
 from numatix.domain.events import BalanceUpdate
+from numatix.services.event_codec import encode
 from numatix.services.events import EventsMissed
 from numatix.services.redis_events import RedisEventBus
+from tests.support.chaos import RedisServer, redis_server_installed
 from tests.support.redis_server import REDIS_URL, needs_redis
 
-
-
 pytestmark = needs_redis
+HANG_GUARD = 30.0  # only so a lost event fails the test instead of hanging it; not a speed target
 
 
 def update(n: int) -> BalanceUpdate:
@@ -35,7 +36,7 @@ async def test_an_event_from_worker_a_reaches_readers_in_worker_b_in_order():
         for n in range(100):
             worker_a.publish(42, update(n))
         received_b, received_a = [], []
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(HANG_GUARD):
             while len(received_b) < 100 or len(received_a) < 100:
                 if len(received_b) < 100:
                     received_b += await in_b.next_batch()
@@ -61,7 +62,7 @@ async def test_a_copy_of_an_event_from_a_second_worker_is_dropped():
             worker_b.publish(42, update(n))
         worker_a.publish(42, update(4))
         received = []
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(HANG_GUARD):
             while not received or received[-1] != update(4):
                 received += await reader.next_batch()
         assert received == [update(1), update(2), update(3), update(4)]
@@ -85,7 +86,7 @@ async def test_a_worker_that_lost_redis_subscribes_again_and_tells_its_readers_t
         for client_id in subscriptions:
             await admin.execute_command("CLIENT", "KILL", "ID", client_id)
         received = []
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(HANG_GUARD):
             while update(1) not in received:
                 worker_a.publish(42, update(1))
                 try:
@@ -105,28 +106,78 @@ async def test_with_a_redis_url_the_runtime_sends_order_events_through_redis(tmp
     from numatix.domain.events import ExecutionReport
     from numatix.domain.requests import OrderRequest
     from numatix.services.runtime import lifespan
-    from numatix.store.migrations import upgrade_to_head
+    from tests.support.database import migrated
 
     settings = load_settings({"NUMATIX_DATA_DIR": str(tmp_path), "NUMATIX_MARKET_DATA": "synthetic",
                               "NUMATIX_SYMBOLS": "BTCUSDT", "NUMATIX_PAPER_LATENCY_MS": "0",
-                              "NUMATIX_REDIS_URL": REDIS_URL}, tmp_path / "no.env")
-    upgrade_to_head(settings.database_url)
+                              "NUMATIX_REDIS_URL": REDIS_URL,  # a cluster of its own on the shared Redis
+                              "NUMATIX_CLUSTER_NAME": f"test-{uuid.uuid4().hex[:10]}"}, tmp_path / "no.env")
+    migrated(settings.database_url)
     async with lifespan(settings) as runtime:
         assert isinstance(runtime.events, RedisEventBus)
-        other_worker = RedisEventBus(REDIS_URL, prefix=f"{settings.cluster_name}:events:")  # as a second worker
+        other_worker = RedisEventBus(REDIS_URL, prefix=f"{settings.cluster_name}:events:")  # a second worker
         await other_worker.start()
         try:
             user_id = (await runtime.accounts.register("trader@example.com", "violet-harbour-42")).user.id
             reader = other_worker.subscribe(user_id)
-            for _ in range(100):
-                if runtime.hub.snapshot("BTCUSDT").book is not None:
-                    break
-                await asyncio.sleep(0.05)
-            placed = await runtime.trading.place_order(user_id, OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001"))
-            async with asyncio.timeout(5):
+            async with asyncio.timeout(HANG_GUARD):  # a book to trade against
+                while runtime.hub.snapshot("BTCUSDT").book is None:
+                    await asyncio.sleep(0.05)
+            order = OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.001")
+            placed = await runtime.trading.place_order(user_id, order)
+            async with asyncio.timeout(HANG_GUARD):
                 while True:
                     events = [e for e in await reader.next_batch() if isinstance(e, ExecutionReport)]
-                    if any(e.venue_order_id == placed.venue_order_id and e.status == placed.status for e in events):
+                    if any(e.venue_order_id == placed.venue_order_id and e.status == placed.status
+                           for e in events):
                         break
         finally:
             await other_worker.stop()
+
+
+@pytest.mark.skipif(not redis_server_installed(), reason="no redis-server to start")
+async def test_after_a_redis_restart_nothing_published_after_the_last_reload_notice_is_lost(tmp_path):
+    # A reader reloads when told it missed events, then trusts the events that follow. So
+    # every event no subscriber got (PUBLISH answers 0) must come before the last notice.
+    server = RedisServer(tmp_path).start()
+    prefix = f"numatix-test-{uuid.uuid4().hex}:"
+    bus = RedisEventBus(server.url, prefix)
+    await bus.start()
+    reader = bus.subscribe(42)
+    loop = asyncio.get_running_loop()
+    notices: list[float] = []  # when the reader learned it had to reload
+    heard: set[int] = set()
+
+    async def read() -> None:
+        while True:
+            for event in await reader.next_batch():
+                if isinstance(event, EventsMissed):
+                    notices.append(loop.time())
+                else:
+                    heard.add(event.event_time_ms)
+    reading = asyncio.create_task(read())
+    try:
+        server.stop()
+        async with asyncio.timeout(HANG_GUARD):  # down long enough for the bus to notice
+            while not notices:
+                await asyncio.sleep(0.05)
+        await asyncio.to_thread(server.start)  # same port: no keys, no subscriptions
+        publisher = redis.from_url(server.url)
+        unheard: list[float] = []  # when a publish reached no subscriber
+        try:
+            async with asyncio.timeout(HANG_GUARD):
+                n = 0
+                while len(heard) < 50:
+                    n += 1
+                    if not await publisher.publish(f"{prefix}42", encode(update(n))):
+                        unheard.append(loop.time())
+                    await asyncio.sleep(0)  # the bus and the reader run between publishes
+        finally:
+            await publisher.aclose()
+        assert notices and unheard, "the restart went unnoticed"
+        assert max(unheard) < max(notices)
+    finally:
+        reading.cancel()
+        await asyncio.gather(reading, return_exceptions=True)
+        await bus.stop()
+        server.stop()

@@ -41,12 +41,12 @@ async def users_with_keys(settings) -> dict[int, tuple[str, str]]:
     return owners
 
 
-def stored_credentials(settings) -> dict[int, tuple[str, str]]:
+async def stored_credentials(settings) -> tuple[dict[int, tuple[str, str]], int]:
     engine = make_engine(settings.database_url)
     accounts = account_service(settings, engine, RateLimiter(), accept)
     found = {}
     for user_id in range(1, len(SECRETS) + 1):
-        credentials = accounts.credentials(user_id)
+        credentials = await accounts.credentials(user_id)
         found[user_id] = (credentials.api_key, credentials.secret)
     pending = accounts.keys_to_reseal()
     engine.dispose()
@@ -63,7 +63,7 @@ async def test_rotation_moves_every_key_and_keeps_the_old_key_private(tmp_path):
     reloaded = settings_in(tmp_path)  # what the next start-up reads from disk
     assert reloaded.secret_key == rotated.secret_key and old_key in reloaded.previous_secret_keys
     assert stat.S_IMODE((tmp_path / "secret.previous").stat().st_mode) == 0o600
-    found, pending = stored_credentials(reloaded)
+    found, pending = await stored_credentials(reloaded)
     assert found == owners and pending == 0
     only_new = Vault.from_secrets(rotated.secret_key)  # the old key is no longer needed
     engine = make_engine(settings.database_url)
@@ -91,13 +91,13 @@ async def test_an_interrupted_rotation_resumes_without_a_new_key(tmp_path, monke
         rotate_key(settings, out=lambda _line: None)
     monkeypatch.setattr(Vault, "reseal", original)
     after_crash = settings_in(tmp_path)
-    found, pending = stored_credentials(after_crash)
+    found, pending = await stored_credentials(after_crash)
     assert found == owners and pending == 2  # nothing lost: half under each key
     lines = []
     resumed = rotate_key(after_crash, out=lines.append)
     assert resumed.secret_key == after_crash.secret_key  # carried on, no third key
     assert any("Carrying on: 2" in line for line in lines)
-    assert stored_credentials(settings_in(tmp_path)) == (owners, 0)
+    assert await stored_credentials(settings_in(tmp_path)) == (owners, 0)
 
 
 def test_the_command_runs(tmp_path):

@@ -10,7 +10,7 @@ from numatix.domain.enums import OrderStatus
 from numatix.domain.events import ExecutionReport
 from numatix.domain.requests import OrderRequest
 from numatix.services.runtime import lifespan
-from numatix.store.migrations import upgrade_to_head
+from tests.support.database import migrated
 
 PASSWORD = "violet-harbour-42"
 
@@ -18,7 +18,7 @@ PASSWORD = "violet-harbour-42"
 def settings_in(tmp_path):
     settings = load_settings({"NUMATIX_DATA_DIR": str(tmp_path), "NUMATIX_MARKET_DATA": "synthetic",
                               "NUMATIX_SYMBOLS": "BTCUSDT,ETHUSDT"})
-    upgrade_to_head(settings.database_url)
+    migrated(settings.database_url)
     return settings
 
 
@@ -53,7 +53,10 @@ async def test_orders_trade_on_the_live_market_and_survive_a_restart(tmp_path):
         assert bought_statuses[0] is OrderStatus.NEW and bought_statuses[-1] is OrderStatus.FILLED
         assert [r.status for r in reports if r.venue_order_id == resting.venue_order_id] == [OrderStatus.NEW]
         balances_before = await amounts(runtime, user)
-        [position] = await runtime.portfolio.positions(user)
+        positions = {p.symbol: p for p in await runtime.portfolio.positions(user)}
+        position = positions["BTCUSDT"]  # the starting wallet's coins and the one just bought
+        held = (await runtime.portfolio.balances(user))
+        assert position.quantity == next(b.total for b in held if b.asset == "BTC")
         assert position.quantity > 0 and position.unrealized_pnl is not None
 
     async with lifespan(settings) as runtime:

@@ -39,7 +39,7 @@ async def test_latency_delays_every_reply(sim, client):
     started = time.monotonic()
     response = await client.public("GET", "ping")
     assert response.status_code == 200
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.3  # a lower bound the simulator guarantees: load only adds to it
     sim.faults.set_latency(0)
 
 

@@ -58,7 +58,8 @@ async def test_public_endpoints_answer_in_binance_shapes(sim, client):
     assert filters["PRICE_FILTER"]["tickSize"] == "0.01000000"
     assert filters["LOT_SIZE"]["stepSize"] == "0.00001000"
     assert "LIMIT_MAKER" in symbol["orderTypes"] and "STOP_LOSS_LIMIT" in symbol["orderTypes"]
-    assert {limit["rateLimitType"] for limit in info["rateLimits"]} == {"REQUEST_WEIGHT", "ORDERS"}
+    kinds = {limit["rateLimitType"] for limit in info["rateLimits"]}
+    assert kinds == {"REQUEST_WEIGHT", "ORDERS", "RAW_REQUESTS"}
 
     last = sim.last_price("BTCUSDT")
     depth = (await client.public("GET", "depth", symbol="BTCUSDT", limit=5)).json()

@@ -33,9 +33,10 @@ async def test_market_buy_fills_and_shows_in_orders_trades_positions_and_balance
     trades = (await http.get("/api/trading/trades", headers=alice)).json()
     assert sum(Decimal(t["quantity"]) for t in trades) == Decimal("0.001")
     assert {"tradeId", "orderId", "price", "quantity", "commission", "commissionAsset", "isMaker"} <= trades[0].keys()
-    [position] = (await http.get("/api/trading/positions", headers=alice)).json()
+    positions = (await http.get("/api/trading/positions", headers=alice)).json()
+    position = next(p for p in positions if p["symbol"] == "BTCUSDT")  # the starting wallet's coins are held too
     assert {"symbol", "side", "quantity", "entryPrice", "currentPrice", "pnl"} <= position.keys()
-    assert position["symbol"] == "BTCUSDT" and position["side"] == "LONG"
+    assert position["symbol"] == "BTCUSDT" and position["side"] == "BUY"
     balance = (await http.get("/api/trading/balance", headers=alice)).json()
     assert balance["canTrade"] is True
     btc = next(b for b in balance["balances"] if b["asset"] == "BTC")
@@ -44,18 +45,22 @@ async def test_market_buy_fills_and_shows_in_orders_trades_positions_and_balance
 
 async def test_a_limit_order_rests_lists_as_open_and_cancels_with_the_contracts_answer(api):
     http, runtime, alice, _ = api
-    price = str((runtime.last_price("BTCUSDT") * Decimal("0.5")).quantize(Decimal("0.01")))
+    price = f'{(runtime.last_price("BTCUSDT") * Decimal("0.5")).quantize(Decimal("0.1")):.2f}'  # "….x0"
     placed = (await http.post("/api/trading/orders", headers=alice, json={
-        "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001", "price": price,
+        "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.00100", "price": price,
         "timeInForce": "GTC"})).json()
-    assert placed["status"] == "NEW" and placed["price"] == price
+    assert placed["status"] == "NEW" and Decimal(placed["price"]) == Decimal(price)
     open_orders = (await http.get("/api/trading/orders", headers=alice, params={"status": "open"})).json()
     assert [o["orderId"] for o in open_orders] == [placed["orderId"]]
+    # the engine's answer and the stored order read alike, digit for digit: no trailing zeros
+    assert (placed["quantity"], placed["price"]) == (open_orders[0]["quantity"], open_orders[0]["price"])
+    assert placed["quantity"] == "0.001" and placed["price"] == price.rstrip("0").rstrip(".")
     cancelled = await http.delete(f"/api/trading/orders/{placed['orderId']}", headers=alice)
     assert cancelled.status_code == 200
-    assert cancelled.json() == {"message": "Order cancelled successfully", "orderId": placed["orderId"]}
+    assert cancelled.json() == {"message": "Cancel request submitted", "orderId": placed["orderId"]}
     again = await http.delete(f"/api/trading/orders/{placed['orderId']}", headers=alice)
-    assert again.status_code == 404 and again.json()["error"] == {"code": -2011, "message": "Unknown order sent."}
+    assert again.status_code == 404 and again.json()["error"] == {"code": -2011, "message": "Unknown order sent.",
+                                                                  "requestId": again.headers["x-request-id"]}
     assert (await http.get(f"/api/trading/orders/{placed['orderId']}", headers=alice)).json()["status"] == "CANCELED"
 
 
@@ -108,16 +113,16 @@ async def test_an_oco_with_prices_the_wrong_way_round_is_refused_with_binances_c
         "price": str((last * Decimal("0.8")).quantize(Decimal("0.01"))),
         "stopPrice": str((last * Decimal("1.2")).quantize(Decimal("0.01")))})
     assert refused.status_code == 400
-    assert refused.json()["error"] == {"code": -2010,
+    assert refused.json()["error"] == {"code": -2010, "requestId": refused.headers["x-request-id"],
                                        "message": "The relationship of the prices for the orders is not correct."}
     assert (await http.get("/api/trading/orders", headers=alice)).json() == []
 
 
 async def test_another_users_order_is_404_not_403(api):
     http, runtime, alice, bob = api
-    price = str((runtime.last_price("BTCUSDT") * Decimal("0.5")).quantize(Decimal("0.01")))
+    price = f'{(runtime.last_price("BTCUSDT") * Decimal("0.5")).quantize(Decimal("0.1")):.2f}'  # "….x0"
     placed = (await http.post("/api/trading/orders", headers=alice, json={
-        "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001", "price": price,
+        "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.00100", "price": price,
         "timeInForce": "GTC"})).json()
     assert (await http.get(f"/api/trading/orders/{placed['orderId']}", headers=bob)).status_code == 404
     assert (await http.delete(f"/api/trading/orders/{placed['orderId']}", headers=bob)).status_code == 404
@@ -136,7 +141,8 @@ async def test_rejections_carry_binances_code_and_leave_balances_alone(api):
     before = await amounts()
     lot = await http.post("/api/trading/orders", headers=alice,
                           json={"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.0000001"})
-    assert lot.status_code == 400 and lot.json()["error"] == {"code": -1013, "message": "Filter failure: LOT_SIZE"}
+    assert lot.status_code == 400 and lot.json()["error"] == {"code": -1013, "message": "Filter failure: LOT_SIZE",
+                                                              "requestId": lot.headers["x-request-id"]}
     poor = await http.post("/api/trading/orders", headers=alice,
                            json={"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "5"})
     assert poor.json()["error"]["code"] == -2010

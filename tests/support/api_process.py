@@ -16,7 +16,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.preloaded import PreloadedProcess
+
 ROOT = Path(__file__).resolve().parents[2]
+HANG_GUARD = 120.0  # only so a server that never comes up fails the test; a busy machine may take long
 
 
 class ApiProcess:
@@ -27,7 +30,7 @@ class ApiProcess:
         self.base_url = f"http://127.0.0.1:{port}"
         self.environment = environment
         self.log_path = log_path
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: PreloadedProcess | None = None
 
     async def start(self, crash_at: str | None = None) -> None:
         """Start (with ``NUMATIX_CRASH_AT`` when given) and return once the API answers."""
@@ -35,14 +38,12 @@ class ApiProcess:
         environment.update(self.environment, PYTHONUNBUFFERED="1")
         if crash_at is not None:
             environment["NUMATIX_CRASH_AT"] = crash_at
-        with open(self.log_path, "ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.support.api_process", str(self.port),
-                cwd=ROOT, env=environment, stdout=log, stderr=log,
-            )
+        # forked from a process that has imported the app already: no 2-3 s of imports per start
+        self.process = PreloadedProcess("tests.support.api_process", [str(self.port)], environment,
+                                        self.log_path)
         await self._until_answering()
 
-    async def _until_answering(self, timeout: float = 30.0) -> None:
+    async def _until_answering(self, timeout: float = HANG_GUARD) -> None:
         """Polled: a child process has no event to await before it listens."""
         deadline = asyncio.get_running_loop().time() + timeout
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as http:
@@ -57,7 +58,7 @@ class ApiProcess:
                 await asyncio.sleep(0.05)
         raise RuntimeError(f"the API did not answer within {timeout} s:\n{self.log_tail()}")
 
-    async def killed_by_itself(self, timeout: float = 15.0) -> bool:
+    async def killed_by_itself(self, timeout: float = HANG_GUARD) -> bool:
         """True when the process ended by SIGKILL (what ``crash_point`` does)."""
         await asyncio.wait_for(self.process.wait(), timeout)
         return self.process.returncode == -signal.SIGKILL
@@ -68,7 +69,7 @@ class ApiProcess:
         self.process.terminate()
         try:
             await asyncio.wait_for(self.process.wait(), 15)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.process.kill()
             await self.process.wait()
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import redis.asyncio as redis
 
-from tests.support.app_server import ROOT, free_port
-
+from tests.support.app_server import free_port
+from tests.support.preloaded import PreloadedProcess
 
 
 class Worker:
@@ -30,17 +30,14 @@ class Worker:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.environment = environment
         self.log_path = log_path
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: PreloadedProcess | None = None
 
     async def start(self) -> None:
         environment = {**os.environ, **self.environment, "PYTHONUNBUFFERED": "1"}
-        with open(self.log_path, "ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.support.cluster_processes", str(self.port),
-                cwd=ROOT, env=environment, stdout=log, stderr=log,
-            )
+        self.process = PreloadedProcess("tests.support.cluster_processes", [str(self.port)], environment,
+                                        self.log_path)
 
-    async def ready(self, timeout: float = 60.0) -> None:
+    async def ready(self, timeout: float = 120.0) -> None:
         """Answering, with a market to trade on (its hub is seeded from the leader)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -67,7 +64,7 @@ class Worker:
         self.process.terminate()
         try:
             await asyncio.wait_for(self.process.wait(), 20)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.process.kill()
             await self.process.wait()
 
@@ -91,8 +88,9 @@ class Cluster:
         }
         self.workers: list[Worker] = []
 
-    def add(self, name: str) -> Worker:
-        worker = Worker(name, self.environment, self.directory / f"{name}.log")
+    def add(self, name: str, **settings: str) -> Worker:
+        """A worker; ``settings`` are its own (e.g. its way to Redis through a proxy)."""
+        worker = Worker(name, {**self.environment, **settings}, self.directory / f"{name}.log")
         self.workers.append(worker)
         return worker
 

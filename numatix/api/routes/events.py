@@ -11,6 +11,7 @@ router = APIRouter(tags=["events"])
 
 
 @router.websocket("/ws/prices")
+@router.websocket("/prices")  # where the original platform served it (on its own port)
 async def prices(websocket: WebSocket) -> None:
     """``/ws/prices?token=<jwt>[&symbols=BTCUSDT,ETHUSDT]``: see numatix/api/socket.py for the messages."""
     await socket.serve(websocket, runtime.current())

@@ -7,12 +7,15 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from numatix.api.models import HealthOut
 from numatix.services import metrics, runtime
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/api/health", summary="Is the app up: database reachable, market feed live, venue ready?")
+@router.get("/api/health", summary="Is the app up: database reachable, market feed live, venue ready?",
+            response_model=HealthOut,
+            responses={503: {"model": HealthOut, "description": "Starting, or no database"}})
 def health() -> JSONResponse:
     try:
         current = runtime.current()
@@ -22,7 +25,7 @@ def health() -> JSONResponse:
         with current.database.connect() as connection:
             connection.execute(text("SELECT 1"))
         database = "ok"
-    except Exception as error:  # reported, not raised: health must answer even when the database does not
+    except Exception as error:  # noqa: BLE001 - reported, not raised: health answers when the database does not
         database = f"error: {type(error).__name__}"
     market = current.market
     body = {
@@ -30,7 +33,8 @@ def health() -> JSONResponse:
         "database": database,
         "feed": {"kind": market.feed_kind.value, "status": market.feed_status.value},
         "venue": {"kind": current.venue_kind, "status": "ok"},
-        "binance": {"rest_url": current.settings.binance_rest_url, "streams": current.venue.streaming_accounts},
+        "binance": {"rest_url": current.settings.binance_rest_url,
+                    "streams": current.venue.streaming_accounts},
     }
     if current.cluster is not None:
         body["cluster"] = current.cluster.describe()

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 class BinanceSubscription(EventSubscription):
-    def __init__(self, session: "AccountSession") -> None:
+    def __init__(self, session: AccountSession) -> None:
         self._session = session
         self.queue: asyncio.Queue[VenueEvent] = asyncio.Queue()
 

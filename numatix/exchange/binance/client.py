@@ -84,7 +84,8 @@ class BinanceRestClient:
         """An unsigned GET (time, exchangeInfo), retried like any read."""
         query = encode_params(params)
         url = f"/api/v3/{path}" + (f"?{query}" if query else "")
-        return await self._with_retries(lambda: self._send("GET", url, None, {}), Safety.REPEATABLE, Attempts())
+        return await self._with_retries(lambda: self._send("GET", url, None, {}), Safety.REPEATABLE,
+                                        Attempts())
 
     async def signed(
         self,
@@ -151,11 +152,13 @@ class BinanceRestClient:
         self.usage.update(response.headers)
         if response.status_code < 400:
             if self.usage.weight_exhausted:
-                self.gate.close_for(seconds_to_next_minute(self.clock.now_ms()), -1003, "request weight used up")
+                self.gate.close_for(seconds_to_next_minute(self.clock.now_ms()), -1003,
+                                    "request weight used up")
             try:
                 return response.json()
             except json.JSONDecodeError as error:
-                raise OutcomeUnknown(f"Binance sent an unreadable reply (HTTP {response.status_code})") from error
+                raise OutcomeUnknown(
+                    f"Binance sent an unreadable reply (HTTP {response.status_code})") from error
         code, message = _error_body(response)
         retry_after = _retry_after(response.headers)
         if response.status_code in (418, 429):
@@ -170,7 +173,8 @@ class BinanceRestClient:
         return signer
 
     # ---------------------------------------------------------------- retries
-    async def _with_retries(self, attempt: Callable[[], Awaitable[Any]], safety: Safety, attempts: Attempts) -> Any:
+    async def _with_retries(self, attempt: Callable[[], Awaitable[Any]], safety: Safety,
+                            attempts: Attempts) -> Any:
         backoff = self.new_backoff()
         while True:
             attempts.count += 1

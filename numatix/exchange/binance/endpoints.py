@@ -35,7 +35,8 @@ class BinanceEndpoints:
     ) -> Order:
         """OrderNotFound (-2013) if Binance has no such order for this key."""
         params: list[tuple[str, object]] = [("symbol", symbol)]
-        params.append(("orderId", order_id) if order_id is not None else ("origClientOrderId", client_order_id))
+        params.append(("orderId", order_id) if order_id is not None else ("origClientOrderId",
+                                                                          client_order_id))
         order = wire.parse_order(await self.client.signed("GET", "order", account, params))
         self._remember(order)
         return order
@@ -45,7 +46,8 @@ class BinanceEndpoints:
         return [self._remember(wire.parse_order(item)) for item in data]
 
     async def all_orders(
-        self, account: ExchangeCredentials, symbol: str, limit: int = MAX_LIMIT, from_order_id: int | None = None
+        self, account: ExchangeCredentials, symbol: str, limit: int = MAX_LIMIT,
+        from_order_id: int | None = None
     ) -> list[Order]:
         """Oldest first, as Binance returns them: the newest ``limit``, or those from ``from_order_id`` on."""
         params: list[tuple[str, object]] = [("symbol", symbol)]
@@ -67,12 +69,14 @@ class BinanceEndpoints:
     ) -> list[ExecutionReport]:
         """Idempotent by id, so retried; an OCO leg's cancel answers with the whole list."""
         params: list[tuple[str, object]] = [("symbol", symbol)]
-        params.append(("orderId", order_id) if order_id is not None else ("origClientOrderId", client_order_id))
+        params.append(("orderId", order_id) if order_id is not None else ("origClientOrderId",
+                                                                          client_order_id))
         data = await self.client.signed("DELETE", "order", account, params, attempts=attempts)
         return wire.order_reports(account, data)
 
     async def cancel_all(self, account: ExchangeCredentials, symbol: str) -> list[ExecutionReport]:
-        data = await self.client.signed("DELETE", "openOrders", account, [("symbol", symbol)], safety=Safety.ONCE)
+        data = await self.client.signed("DELETE", "openOrders", account, [("symbol", symbol)],
+                                        safety=Safety.ONCE)
         return wire.order_reports(account, data)
 
     # -------------------------------------------------------------- trades
@@ -89,7 +93,8 @@ class BinanceEndpoints:
         params.append(("limit", min(limit, MAX_LIMIT)))
         return list(await self.client.signed("GET", "myTrades", account, params))
 
-    async def trade_rows_since(self, account: ExchangeCredentials, symbol: str, last_trade_id: int) -> list[Json]:
+    async def trade_rows_since(self, account: ExchangeCredentials, symbol: str,
+                               last_trade_id: int) -> list[Json]:
         """Every trade after ``last_trade_id``, page by page."""
         rows: list[Json] = []
         while True:

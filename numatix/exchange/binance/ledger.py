@@ -72,7 +72,8 @@ class AccountLedger:
         if progress is None:
             progress = self._orders[key] = OrderProgress(event.status)
         progress.status = event.status
-        progress.is_working = event.is_working or progress.is_working and event.execution_type is not ExecutionType.NEW
+        progress.is_working = event.is_working or (
+            progress.is_working and event.execution_type is not ExecutionType.NEW)
         progress.cumulative_quantity = max(progress.cumulative_quantity, event.cumulative_quantity)
         progress.cumulative_quote = max(progress.cumulative_quote, event.cumulative_quote)
         progress.told.add((event.execution_type, event.status))

@@ -73,7 +73,8 @@ class RateUsage:
 
     @property
     def weight_exhausted(self) -> bool:
-        return bool(self.weight_limit) and self.used_weight is not None and self.used_weight >= self.weight_limit
+        used, limit = self.used_weight, self.weight_limit
+        return bool(limit) and used is not None and limit is not None and used >= limit
 
 
 class RequestGate:

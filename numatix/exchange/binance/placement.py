@@ -19,12 +19,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from numatix.domain.credentials import ExchangeCredentials
 from numatix.domain.enums import OrderStatus
-from numatix.domain.errors import OrderNotFound, OrderRejected, OutcomeUnknown, TransientVenueError, VenueError
+from numatix.domain.errors import (
+    OrderNotFound,
+    OrderRejected,
+    OutcomeUnknown,
+    TransientVenueError,
+    VenueError,
+)
 from numatix.domain.events import ExecutionReport
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
@@ -50,7 +56,8 @@ class OrderPlacer:
         self._endpoints = endpoints
         self._client = endpoints.client
 
-    async def place(self, account: ExchangeCredentials, request: OrderRequest, info: ExchangeInfo) -> ExecutionReport:
+    async def place(self, account: ExchangeCredentials, request: OrderRequest,
+                    info: ExchangeInfo) -> ExecutionReport:
         if request.client_order_id is None:
             request = request.with_client_order_id(new_client_order_id())
         prepared = prepare_order(request, info)
@@ -81,7 +88,8 @@ class OrderPlacer:
 
     # ------------------------------------------------------------ resolution
     async def _resolve(
-        self, account: ExchangeCredentials, symbol: str, client_order_ids: Sequence[str], failure: OutcomeUnknown
+        self, account: ExchangeCredentials, symbol: str, client_order_ids: Sequence[str],
+        failure: OutcomeUnknown
     ) -> list[Order]:
         """The orders behind a lost reply, or a verdict that they were never placed."""
         clock = self._client.clock
@@ -103,7 +111,8 @@ class OrderPlacer:
                 delay = max(backoff.next_delay(), getattr(error, "retry_after", None) or 0.0)
                 if failures >= self._client.options.resolve_attempts or delay > MAX_WAIT_FOR_RETRY_AFTER:
                     raise OutcomeUnknown(
-                        f"Binance did not confirm order {client_order_ids[0]} and could not be asked ({error}); "
+                        f"Binance did not confirm order {client_order_ids[0]} "
+                        f"and could not be asked ({error}); "
                         "look it up by its client order id before sending it again",
                         failure.code, client_order_id=client_order_ids[0],
                     ) from error

@@ -91,7 +91,8 @@ def replay_order(
     reports: list[ExecutionReport] = []
     if progress is None:
         start = wire.order_at(order, OrderStatus.NEW, ZERO, ZERO)
-        reports.append(wire.report_for_order(account, start, order.created_time_ms, execution_type=ExecutionType.NEW))
+        reports.append(wire.report_for_order(account, start, order.created_time_ms,
+                                             execution_type=ExecutionType.NEW))
     fills = [wire.parse_fill(row, order.client_order_id) for row in rows]
     executed = max(ZERO, order.executed_quantity - sum((fill.quantity for fill in fills), ZERO))
     quote = max(ZERO, order.cumulative_quote - sum((fill.quote_quantity for fill in fills), ZERO))
@@ -99,12 +100,14 @@ def replay_order(
         executed += fill.quantity
         quote += fill.quote_quantity
         is_last = position == len(fills) - 1
-        status = OrderStatus.FILLED if is_last and order.status is OrderStatus.FILLED else OrderStatus.PARTIALLY_FILLED
+        filled = is_last and order.status is OrderStatus.FILLED
+        status = OrderStatus.FILLED if filled else OrderStatus.PARTIALLY_FILLED
         snapshot = wire.order_at(order, status, executed, quote)
         reports.append(wire.report_for_order(account, snapshot, fill.time_ms, fill, ExecutionType.TRADE))
     ended = not order.status.is_open and order.status is not OrderStatus.FILLED
     if ended and not (progress is not None and progress.is_final):
         reports.append(wire.report_for_order(account, order, order.update_time_ms))
     elif progress is not None and order.is_open and order.is_working and not progress.is_working:
-        reports.append(wire.report_for_order(account, order, order.update_time_ms, execution_type=ExecutionType.NEW))
+        reports.append(wire.report_for_order(account, order, order.update_time_ms,
+                                             execution_type=ExecutionType.NEW))
     return reports

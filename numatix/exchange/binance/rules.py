@@ -61,7 +61,8 @@ def weight_limit(data: Json) -> int | None:
 
 def parse_symbol(entry: Json) -> SymbolInfo:
     filters = {item["filterType"]: item for item in entry.get("filters", ())}
-    order_types = tuple(OrderType(name) for name in entry.get("orderTypes", ()) if name in OrderType.__members__)
+    order_types = tuple(OrderType(name) for name in entry.get("orderTypes",
+                                                              ()) if name in OrderType.__members__)
     symbol_filters = SymbolFilters(
         symbol=entry["symbol"],
         base_asset=entry.get("baseAsset", ""),
@@ -76,7 +77,8 @@ def parse_symbol(entry: Json) -> SymbolInfo:
             int(filters.get("MAX_NUM_ALGO_ORDERS", {}).get("maxNumAlgoOrders", 5)), name="MAX_NUM_ALGO_ORDERS"
         ),
         base_precision=int(entry.get("baseAssetPrecision", 8)),
-        quote_precision=int(entry.get("quoteAssetPrecision", entry.get("quotePrecision", 8))),
+        quote_precision=int(entry["quoteAssetPrecision"] if "quoteAssetPrecision" in entry
+                            else entry.get("quotePrecision", 8)),
     )
     return SymbolInfo(symbol_filters, order_types or tuple(OrderType), str(entry.get("status", "TRADING")))
 
@@ -86,7 +88,8 @@ def _price_filter(data: Json) -> PriceFilter:
 
 
 def _lot_size(data: Json, name: str) -> LotSizeFilter:
-    return LotSizeFilter(_number(data, "minQty"), _number(data, "maxQty"), _number(data, "stepSize"), name=name)
+    return LotSizeFilter(_number(data, "minQty"), _number(data, "maxQty"), _number(data, "stepSize"),
+                         name=name)
 
 
 def _notional(filters: dict[str, Json]) -> NotionalFilter:
@@ -97,7 +100,8 @@ def _notional(filters: dict[str, Json]) -> NotionalFilter:
             bool(data.get("applyMinToMarket", True)), bool(data.get("applyMaxToMarket", False)),
         )
     data = filters.get("MIN_NOTIONAL", {})
-    return NotionalFilter(_number(data, "minNotional"), ZERO, bool(data.get("applyToMarket", True)), name="MIN_NOTIONAL")
+    return NotionalFilter(_number(data, "minNotional"), ZERO, bool(data.get("applyToMarket", True)),
+                          name="MIN_NOTIONAL")
 
 
 def _percent_price(data: Json | None) -> PercentPriceBySideFilter:
@@ -133,7 +137,7 @@ def round_order(request: OrderRequest, filters: SymbolFilters) -> OrderRequest:
     if request.quote_order_qty is not None:
         step = Decimal(1).scaleb(-filters.quote_precision)
         changes["quote_order_qty"] = request.quote_order_qty.quantize(step, rounding=ROUND_DOWN)
-    return replace(request, **changes)
+    return replace(request, **changes)  # type: ignore[arg-type]  # every change is a Decimal field
 
 
 def prepare_order(request: OrderRequest, info: ExchangeInfo) -> OrderRequest:
@@ -142,7 +146,8 @@ def prepare_order(request: OrderRequest, info: ExchangeInfo) -> OrderRequest:
     found = symbol_info(info, request.symbol)
     if request.order_type not in found.order_types:
         raise OrderRejected(
-            errors.NEW_ORDER_REJECTED, f"{_TYPE_WORDS[request.order_type]} orders are not supported for this symbol."
+            errors.NEW_ORDER_REJECTED,
+            f"{_TYPE_WORDS[request.order_type]} orders are not supported for this symbol."
         )
     rounded = round_order(request, found.filters)
     found.filters.validate(rounded, reference_price=None)
@@ -157,7 +162,8 @@ def prepare_oco(request: OcoRequest, info: ExchangeInfo) -> OcoRequest:
         quantity=filters.floor_quantity(request.quantity),
         limit_price=filters.round_price(request.limit_price),
         stop_price=filters.round_price(request.stop_price),
-        stop_limit_price=None if request.stop_limit_price is None else filters.round_price(request.stop_limit_price),
+        stop_limit_price=(None if request.stop_limit_price is None
+                          else filters.round_price(request.stop_limit_price)),
     )
     rounded.check_price_relationship(None)
     for leg in (rounded.limit_leg(), rounded.stop_leg()):

@@ -28,7 +28,8 @@ _SAFE = "-_.~"
 
 def encode_params(params: Iterable[tuple[str, object]]) -> str:
     """``k=v&..`` in the given order, percent-encoded the way Binance signs it."""
-    return "&".join(f"{quote(str(name), safe=_SAFE)}={quote(_text(value), safe=_SAFE)}" for name, value in params)
+    return "&".join(f"{quote(str(name), safe=_SAFE)}={quote(_text(value), safe=_SAFE)}"
+                    for name, value in params)
 
 
 def rest_payload(query: str, body: str = "") -> str:
@@ -72,7 +73,8 @@ class Ed25519Signer(Signer):
     def __init__(self, private_key_pem: str) -> None:
         key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("not an Ed25519 private key")
+            # A ValueError like every other unusable key, which is what the callers catch.
+            raise ValueError("not an Ed25519 private key")  # noqa: TRY004
         self._key = key
 
     def sign(self, payload: str) -> str:

@@ -78,7 +78,7 @@ class UserDataStream:
                 self.failure = refused
                 self.ready.set()  # wake start_account, which reads ``failure``
                 return
-            except (OSError, WebSocketException, asyncio.TimeoutError, StreamEnded, VenueError, ValueError) as error:
+            except (TimeoutError, OSError, WebSocketException, StreamEnded, VenueError, ValueError) as error:
                 logger.warning("Binance user stream for key %s lost (%s: %s); reconnecting",
                                self._account.hint, type(error).__name__, error)
                 retry_after = getattr(error, "retry_after", None) or 0.0
@@ -86,7 +86,8 @@ class UserDataStream:
             await self._sleep(max(self._backoff.next_delay(), retry_after))
 
     async def _session(self) -> None:
-        async with connect(self._url, open_timeout=self._open_timeout, ping_interval=20, max_size=2**22) as socket:
+        async with connect(self._url, open_timeout=self._open_timeout, ping_interval=20,
+                           max_size=2**22) as socket:
             queue: asyncio.Queue[dict[str, Any] | BaseException] = asyncio.Queue()
             await self._subscribe(socket, queue)
             self.connections += 1
@@ -110,7 +111,8 @@ class UserDataStream:
             if event is not None:
                 self._on_event(event)
 
-    async def _subscribe(self, socket: ClientConnection, early: asyncio.Queue[dict[str, Any] | BaseException]) -> int:
+    async def _subscribe(self, socket: ClientConnection,
+                         early: asyncio.Queue[dict[str, Any] | BaseException]) -> int:
         """Subscribe, resyncing the clock and trying once more if Binance refuses our timestamp."""
         try:
             return await self._request_subscription(socket, early)

@@ -94,7 +94,7 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         self._info_lock = asyncio.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings, **kwargs: object) -> "BinanceVenue":
+    def from_settings(cls, settings: Settings, **kwargs: object) -> BinanceVenue:
         return cls(settings.binance_rest_url, settings.binance_ws_api_url, settings.symbols,
                    allow_mainnet=settings.allow_mainnet, **kwargs)  # type: ignore[arg-type]
 
@@ -115,7 +115,7 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         assert stream is not None
         try:
             await asyncio.wait_for(stream.ready.wait(), self.options.start_timeout_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise TransientVenueError("Binance user data stream is not connected yet; still trying") from None
         if stream.failure is not None:
             raise stream.failure
@@ -140,7 +140,8 @@ class BinanceVenue(Venue[ExchangeCredentials]):
             if first[0] and since is None:
                 await self._reconciler.baseline(account, session.ledger)
             else:
-                for event in await self._reconciler.catch_up(account, session.ledger, since if first[0] else None):
+                for event in await self._reconciler.catch_up(account, session.ledger,
+                                                             since if first[0] else None):
                     session.deliver(event)
             first[0] = False
 
@@ -169,7 +170,8 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         reply was lost, the order is looked up and a CANCELED one counts as cancelled by us."""
         attempts = Attempts()
         try:
-            reports = await self._endpoints.cancel_order(account, symbol, client_order_id, venue_order_id, attempts)
+            reports = await self._endpoints.cancel_order(account, symbol, client_order_id, venue_order_id,
+                                                         attempts)
         except OrderNotFound:
             if not attempts.unknown_outcomes:
                 raise
@@ -177,7 +179,8 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         return _pick(reports, client_order_id, venue_order_id)
 
     async def _cancel_outcome(
-        self, account: ExchangeCredentials, symbol: str, client_order_id: str | None, venue_order_id: int | None
+        self, account: ExchangeCredentials, symbol: str, client_order_id: str | None,
+        venue_order_id: int | None
     ) -> ExecutionReport:
         order = await self._endpoints.get_order(account, symbol, client_order_id=client_order_id,
                                                 order_id=venue_order_id)
@@ -284,7 +287,8 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         return (symbol,) if symbol is not None else self.symbols
 
 
-def _pick(reports: list[ExecutionReport], client_order_id: str | None, venue_order_id: int | None) -> ExecutionReport:
+def _pick(reports: list[ExecutionReport], client_order_id: str | None,
+          venue_order_id: int | None) -> ExecutionReport:
     for report in reports:
         if venue_order_id is not None and report.venue_order_id == venue_order_id:
             return report

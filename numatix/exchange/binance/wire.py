@@ -7,9 +7,10 @@ never exponent notation (``1E-5`` would be -1100 "Illegal characters").
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Hashable
+from typing import Any
 
 from numatix.domain.balances import Balance
 from numatix.domain.enums import (
@@ -22,7 +23,7 @@ from numatix.domain.enums import (
     Side,
     TimeInForce,
 )
-from numatix.domain.events import BalanceUpdate, ExecutionReport, VenueEvent
+from numatix.domain.events import BalanceUpdate, ExecutionReport, PreventedMatch, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import PARAMETER_RULES, OcoRequest, OrderRequest
 
@@ -46,6 +47,14 @@ def decimal_text(value: Decimal) -> str:
 def _amount(data: Json, key: str) -> Decimal:
     value = data.get(key)
     return Decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def _first_int(data: Json, keys: tuple[str, ...], default: int) -> int:
+    """The first of ``keys`` the reply has (Binance names a time differently per endpoint)."""
+    for key in keys:
+        if key in data:
+            return int(data[key])
+    return default
 
 
 def _optional_amount(data: Json, key: str) -> Decimal | None:
@@ -84,8 +93,10 @@ def oco_params(request: OcoRequest) -> list[tuple[str, str]]:
     """``POST /api/v3/orderList/oco``: the LIMIT_MAKER leg is above a SELL's market and below a BUY's."""
     limit_leg, stop_leg = request.limit_leg(), request.stop_leg()
     limit_side, stop_side = ("above", "below") if request.side is Side.SELL else ("below", "above")
-    params = [("symbol", request.symbol), ("side", request.side.value), ("quantity", decimal_text(request.quantity))]
-    params += [(f"{limit_side}Type", limit_leg.order_type.value), (f"{limit_side}Price", decimal_text(request.limit_price))]
+    params = [("symbol", request.symbol), ("side", request.side.value),
+              ("quantity", decimal_text(request.quantity))]
+    params += [(f"{limit_side}Type", limit_leg.order_type.value),
+               (f"{limit_side}Price", decimal_text(request.limit_price))]
     params.append((f"{stop_side}Type", stop_leg.order_type.value))
     if request.stop_limit_price is not None:
         params.append((f"{stop_side}Price", decimal_text(request.stop_limit_price)))
@@ -104,7 +115,7 @@ def oco_params(request: OcoRequest) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ replies
 def parse_order(data: Json) -> Order:
     """The order query shape (GET order, openOrders, allOrders)."""
-    created = int(data.get("time", data.get("transactTime", 0)))
+    created = _first_int(data, ("time", "transactTime"), 0)
     working_time = int(data.get("workingTime", -1))
     return Order(
         venue_order_id=int(data["orderId"]),
@@ -121,13 +132,15 @@ def parse_order(data: Json) -> Order:
         executed_quantity=_amount(data, "executedQty"),
         cumulative_quote=_amount(data, "cummulativeQuoteQty"),
         created_time_ms=created,
-        update_time_ms=int(data.get("updateTime", data.get("transactTime", created))),
+        update_time_ms=_first_int(data, ("updateTime", "transactTime"), created),
         working_time_ms=working_time,
         is_working=bool(data.get("isWorking", working_time != -1)),
         order_list_id=int(data.get("orderListId", -1)),
         self_trade_prevention=_enum(
             SelfTradePreventionMode, data.get("selfTradePreventionMode"), SelfTradePreventionMode.EXPIRE_MAKER
         ),
+        prevented_quantity=_amount(data, "preventedQuantity"),
+        prevented_match_id=int(data.get("preventedMatchId", -1)),
     )
 
 
@@ -190,12 +203,14 @@ def order_reports(account: Hashable, data: Json | list) -> list[ExecutionReport]
 
 
 def report_for_order(
-    account: Hashable, order: Order, time_ms: int, fill: Fill | None = None, execution_type: ExecutionType | None = None
+    account: Hashable, order: Order, time_ms: int, fill: Fill | None = None,
+    execution_type: ExecutionType | None = None
 ) -> ExecutionReport:
     """A report synthesised from a queried order (a lost reply, a missed stream event)."""
     if execution_type is None:
         traded = fill is not None or order.status in (OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)
-        execution_type = _END_STATES.get(order.status) or (ExecutionType.TRADE if traded else ExecutionType.NEW)
+        execution_type = _END_STATES.get(order.status) or (
+            ExecutionType.TRADE if traded else ExecutionType.NEW)
     return ExecutionReport.from_order(account, order, execution_type, time_ms, fill=fill)
 
 
@@ -206,7 +221,8 @@ def order_at(order: Order, status: OrderStatus, executed: Decimal, quote: Decima
 
 def parse_balances(data: Json) -> dict[str, Balance]:
     """``GET /api/v3/account`` balances."""
-    balances = (Balance(str(b["asset"]), _amount(b, "free"), _amount(b, "locked")) for b in data.get("balances", ()))
+    balances = (Balance(str(b["asset"]), _amount(b, "free"),
+                        _amount(b, "locked")) for b in data.get("balances", ()))
     return {balance.asset: balance for balance in balances}
 
 
@@ -255,14 +271,26 @@ def parse_execution_report(account: Hashable, event: Json) -> ExecutionReport:
         is_working=bool(event.get("w")),
         cumulative_quantity=_amount(event, "z"),
         cumulative_quote=_amount(event, "Z"),
-        transaction_time_ms=int(event.get("T", event["E"])),
+        transaction_time_ms=_first_int(event, ("T",), int(event["E"])),
         created_time_ms=int(event.get("O", 0)),
         working_time_ms=int(event.get("W", -1)),
         expiry_reason=_enum(ExpiryReason, event.get("eR"), None),
         prevented_quantity=_amount(event, "A"),
+        prevention=_prevention(event),
+        self_trade_prevention=_enum(SelfTradePreventionMode, event.get("V"),
+                                    SelfTradePreventionMode.EXPIRE_MAKER),
     )
+
+
+def _prevention(event: Json) -> PreventedMatch | None:
+    """Self-trade prevention's fields, present only when the report is about one."""
+    if "v" not in event:
+        return None
+    return PreventedMatch(int(event["v"]), _amount(event, "B"), int(event.get("U", -1)), _amount(event, "pL"),
+                          _amount(event, "pl"))
 
 
 def parse_account_position(account: Hashable, event: Json) -> BalanceUpdate:
     balances = tuple(Balance(str(b["a"]), _amount(b, "f"), _amount(b, "l")) for b in event.get("B", ()))
-    return BalanceUpdate(account, int(event["E"]), int(event.get("u", event["E"])), balances)
+    event_time = int(event["E"])
+    return BalanceUpdate(account, event_time, _first_int(event, ("u",), event_time), balances)

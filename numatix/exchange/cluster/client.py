@@ -16,6 +16,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as redis
 
@@ -110,7 +111,14 @@ class CommandClient:
         if self._client is not None:
             await self._client.aclose()
 
-    async def call(self, command: Command, arguments: dict[str, object], timeout: float | None = None) -> object:
+    @property
+    def _redis(self) -> redis.Redis:
+        if self._client is None:
+            raise RuntimeError("start() the command client first")
+        return self._client
+
+    async def call(self, command: Command, arguments: dict[str, object],
+                   timeout: float | None = None) -> Any:
         """Run ``command`` on the engine leader and return its result (or raise its error).
 
         Sent again while nobody can run it (no leader yet, or only one that refuses), until
@@ -128,7 +136,7 @@ class CommandClient:
             await asyncio.sleep(NO_LEADER_RETRY_SECONDS)
 
     async def _attempt(self, command: Command, arguments: dict[str, object], deadline: float,
-                       last_try: float) -> dict | object:
+                       last_try: float) -> Any:
         """One delivery: the reply, or REFUSED when every receiver refused (nobody ran it)."""
         request_id = uuid.uuid4().hex
         loop = asyncio.get_running_loop()
@@ -136,11 +144,12 @@ class CommandClient:
         self._pending[request_id] = waiting
         try:
             waiting.receivers = await self._deliver(
-                encode_request(request_id, self._reply_channel, command, arguments), last_try, command, arguments)
+                encode_request(request_id, self._reply_channel, command, arguments), deadline, last_try,
+                command, arguments)
             waiting.settle()
             try:
                 return await asyncio.wait_for(waiting.reply, max(0.0, deadline - loop.time()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise command.timed_out(arguments) from None
         finally:
             self._pending.pop(request_id, None)
@@ -148,15 +157,19 @@ class CommandClient:
     async def announce_leader(self) -> None:
         """Tell every worker that this one now runs the engine (events in flight from the
         previous leader may be lost: readers resync)."""
-        await self._client.publish(self.channels.leader_changed, self.worker_id)
+        await self._redis.publish(self.channels.leader_changed, self.worker_id)
 
-    async def _deliver(self, message: str, last_try: float, command: Command, arguments: dict[str, object]) -> int:
-        """Publish until somebody has it (returns how many); nobody before the deadline: it never ran."""
+    async def _deliver(self, message: str, deadline: float, last_try: float, command: Command,
+                       arguments: dict[str, object]) -> int:
+        """Publish until somebody has it (returns how many); nobody before the deadline: it never ran.
+        A publish Redis does not answer by the deadline (a connection gone silent) may have
+        reached it: the command's own timeout error, never a wait without end."""
         loop = asyncio.get_running_loop()
         while True:
             try:
-                receivers = await self._client.publish(self.channels.commands, message)
-            except redis.RedisError:
+                async with asyncio.timeout_at(deadline):
+                    receivers = await self._redis.publish(self.channels.commands, message)
+            except (redis.RedisError, TimeoutError):
                 logger.warning("could not send %s to the paper exchange", command.name, exc_info=True)
                 raise command.timed_out(arguments) from None
             if receivers:
@@ -168,7 +181,8 @@ class CommandClient:
     async def _receive(self, pubsub) -> None:
         async for message in messages(pubsub):
             try:
-                if message["type"] == "message" and message["channel"].decode() == self.channels.leader_changed:
+                channel = message["channel"].decode() if message["type"] == "message" else None
+                if channel == self.channels.leader_changed:
                     if self.leader_sink is not None:
                         self.leader_sink(message["data"].decode())
                 elif message["type"] == "message":

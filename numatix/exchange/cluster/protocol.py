@@ -25,7 +25,7 @@ from numatix.domain.errors import (
     TransientVenueError,
     VenueError,
 )
-from numatix.domain.events import BalanceUpdate, ExecutionReport, VenueEvent
+from numatix.domain.events import AccountUncertain, BalanceUpdate, ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 
@@ -128,6 +128,7 @@ def error_to_plain(error: BaseException) -> dict[str, object]:
         "reason": getattr(error, "reason", RejectReason.NONE).value,
         "retry_after": getattr(error, "retry_after", None),
         "client_order_id": getattr(error, "client_order_id", None),
+        "hint": getattr(error, "hint", ""),
     }
 
 
@@ -137,7 +138,8 @@ def error_from_plain(plain: dict, command: Command) -> VenueError:
     if kind is None:
         return command.timed_out() if command.changes_state else TransientVenueError(message)
     if issubclass(kind, OrderRejected):
-        return kind(code, message, RejectReason(plain.get("reason") or RejectReason.NONE.value))
+        return kind(int(code or 0), message, RejectReason(plain.get("reason") or RejectReason.NONE.value),
+                    str(plain.get("hint") or ""))
     if issubclass(kind, TransientVenueError):
         return kind(message, code, plain.get("retry_after"))
     if issubclass(kind, OutcomeUnknown):
@@ -145,7 +147,8 @@ def error_from_plain(plain: dict, command: Command) -> VenueError:
     return kind(message, code)
 
 
-VENUE_EVENTS: dict[str, type] = {cls.__name__: cls for cls in (ExecutionReport, BalanceUpdate)}
+VENUE_EVENTS: dict[str, type] = {cls.__name__: cls
+                                 for cls in (ExecutionReport, BalanceUpdate, AccountUncertain)}
 
 
 def encode_venue_event(event: VenueEvent) -> str:

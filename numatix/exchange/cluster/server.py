@@ -4,9 +4,10 @@ Only the leader subscribes to the command channel, so each command runs once, on
 engine. Each command runs in a task of its own (the paper venue's simulated latency then
 overlaps, as it does for concurrent requests in one process). ``may_act`` is asked before
 every command: a leader whose lease may have lapsed refuses (the command did not run
-there), so two engines never act at once; during a handover the caller waits for the
-other receiver's answer. Every venue event is also published per account, for
-``ClusterVenue.reports`` readers on any worker.
+there); during a handover the caller waits for the other receiver's answer. The lease is
+only the first line: what makes two engines' writes impossible is the fence in the
+database, and an engine fenced out (``EngineDeposed``) refuses the same way. Every venue
+event is also published per account, for ``ClusterVenue.reports`` readers on any worker.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import redis.asyncio as redis
+from redis.asyncio.client import PubSub
 
 from numatix.domain.errors import VenueError
 from numatix.domain.events import VenueEvent
@@ -30,6 +32,7 @@ from numatix.exchange.cluster.protocol import (
     encode_result,
     encode_venue_event,
 )
+from numatix.exchange.paper import EngineDeposed
 
 logger = logging.getLogger(__name__)
 
@@ -50,30 +53,43 @@ class EngineServer:
         self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._running: set[asyncio.Task] = set()
         self._client: redis.Redis | None = None
-        self._pubsub = None
+        self._pubsub: PubSub | None = None
         self._tasks: list[asyncio.Task] = []
+        self._stopping = False
+
+    @property
+    def _redis(self) -> redis.Redis:
+        if self._client is None:
+            raise RuntimeError("start() the engine server first")
+        return self._client
 
     async def start(self) -> None:
         self._client = redis.from_url(self._url)
-        self._pubsub = self._client.pubsub()
-        await self._pubsub.subscribe(self._channels.commands)
+        self._pubsub = pubsub = self._client.pubsub()
+        await pubsub.subscribe(self._channels.commands)
         self._tasks = [asyncio.create_task(self._receive(), name="engine-commands"),
                        asyncio.create_task(self._send_reports(), name="engine-reports")]
 
     async def stop(self) -> None:
-        """Stop taking commands (the next leader gets them), let those under way reply."""
-        if self._pubsub is not None:
+        """Stop taking commands (the next leader gets them), let those under way reply.
+
+        Commands Redis delivered before the unsubscribe took effect are still read, and
+        refused (they did not run here), so their senders ask the next leader at once
+        instead of waiting for a reply that would never come."""
+        self._stopping = True
+        if self._pubsub is not None and self._tasks:
             try:
                 await self._pubsub.unsubscribe(self._channels.commands)
-            except redis.RedisError:
-                logger.warning("could not unsubscribe from engine commands", exc_info=True)
+                await asyncio.wait_for(asyncio.shield(self._tasks[0]), STOP_GRACE_SECONDS)
+            except (TimeoutError, redis.RedisError):
+                logger.warning("could not unsubscribe from engine commands cleanly", exc_info=True)
         if self._tasks:
             self._tasks[0].cancel()  # no new commands; replies and reports still go out
         if self._running:
             await asyncio.wait(self._running, timeout=STOP_GRACE_SECONDS)
         try:
             await asyncio.wait_for(self._outbox.join(), STOP_GRACE_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             logger.warning("engine reports still unsent at stop")
         for task in self._tasks:
             task.cancel()
@@ -87,6 +103,8 @@ class EngineServer:
 
     async def _receive(self) -> None:
         async for message in messages(self._pubsub):
+            if message["type"] == "unsubscribe" and self._stopping:
+                return  # every command delivered before it has been taken (and refused)
             if message["type"] != "message":
                 continue
             task = asyncio.create_task(self._handle(message["data"]))
@@ -102,7 +120,7 @@ class EngineServer:
             return
         reply = await self._run(request_id, request.get("command"), request.get("arguments") or {})
         try:
-            await self._client.publish(reply_to, reply)
+            await self._redis.publish(reply_to, reply)
         except redis.RedisError:
             logger.warning("could not reply to %s; it will see a timeout", reply_to, exc_info=True)
 
@@ -110,11 +128,13 @@ class EngineServer:
         entry = self._handlers.get(name or "")
         if entry is None:
             return encode_failure(request_id, VenueError(f"Unknown engine command {name!r}."))
-        if not self._may_act():
+        if self._stopping or not self._may_act():
             return encode_refusal(request_id)
         command, handler = entry
         try:
             return encode_result(request_id, await handler(**command.decode_arguments(arguments)))
+        except EngineDeposed:
+            return encode_refusal(request_id)  # a newer engine owns the books: this one did nothing
         except Exception as error:
             if not isinstance(error, VenueError):
                 logger.exception("engine command %s failed", name)
@@ -126,7 +146,7 @@ class EngineServer:
             while not self._outbox.empty():
                 batch.append(self._outbox.get_nowait())
             try:
-                async with self._client.pipeline(transaction=False) as pipe:
+                async with self._redis.pipeline(transaction=False) as pipe:
                     for channel, text in batch:
                         pipe.publish(channel, text)
                     await pipe.execute()

@@ -11,7 +11,8 @@ services once per cluster, not once per worker.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import TypeVar, cast
 
 from numatix.domain.balances import Balance, LedgerEntry
 from numatix.domain.credentials import ExchangeCredentials
@@ -23,12 +24,14 @@ from numatix.domain.symbols import SymbolSpec
 from numatix.exchange.base import EventSubscription, ExchangeInfo, SymbolInfo, Venue
 from numatix.exchange.cluster import protocol
 from numatix.exchange.cluster.client import CommandClient
+from numatix.exchange.paper import EngineDeposed
 
 Listener = Callable[[VenueEvent], None]
+T = TypeVar("T")
 
 
 class ClusterSubscription(EventSubscription):
-    def __init__(self, venue: "ClusterVenue", account: Hashable) -> None:
+    def __init__(self, venue: ClusterVenue, account: Hashable) -> None:
         self._venue = venue
         self.account = account
         self.queue: asyncio.Queue[VenueEvent] = asyncio.Queue()
@@ -45,7 +48,8 @@ class ClusterVenue(Venue[Hashable]):
 
     def __init__(self, client: CommandClient, symbols: Mapping[str, SymbolSpec]) -> None:
         self._client = client
-        self._info = ExchangeInfo({name: SymbolInfo(SymbolFilters.from_spec(spec)) for name, spec in symbols.items()})
+        self._info = ExchangeInfo({name: SymbolInfo(SymbolFilters.from_spec(spec))
+                                   for name, spec in symbols.items()})
         self._attached: Venue | None = None  # the engine calls go to (this worker leads)
         self._listening: Venue | None = None  # the engine whose events the listeners get
         self._may_act: Callable[[], bool] = lambda: False
@@ -84,72 +88,75 @@ class ClusterVenue(Venue[Hashable]):
         engine = self._attached
         return engine if engine is not None and self._may_act() else None
 
+    async def _run(self, local: Callable[[Venue], Awaitable[T]], command: protocol.Command,
+                   arguments: dict[str, object]) -> T:
+        """On the local engine while this worker may run it, else on the leader over Redis. A
+        local engine that turns out to be deposed did nothing: the leader gets the call."""
+        engine = self._engine
+        if engine is not None:
+            try:
+                return await local(engine)
+            except EngineDeposed:
+                pass
+        return cast(T, await self._client.call(command, arguments))
+
     # -------------------------------------------------------------- Venue API
     async def submit(self, account: Hashable, request: OrderRequest) -> ExecutionReport:
-        if self._engine is not None:
-            return await self._engine.submit(account, request)
-        return await self._client.call(protocol.SUBMIT, dict(account=account, request=request))
+        return await self._run(lambda engine: engine.submit(account, request),
+                               protocol.SUBMIT, {"account": account, "request": request})
 
-    async def submit_oco(self, account: Hashable, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
-        if self._engine is not None:
-            return await self._engine.submit_oco(account, request)
-        return await self._client.call(protocol.SUBMIT_OCO, dict(account=account, request=request))
+    async def submit_oco(self, account: Hashable,
+                         request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
+        return await self._run(lambda engine: engine.submit_oco(account, request),
+                               protocol.SUBMIT_OCO, {"account": account, "request": request})
 
     async def cancel(self, account: Hashable, symbol: str, *, client_order_id: str | None = None,
                      venue_order_id: int | None = None) -> ExecutionReport:
-        if self._engine is not None:
-            return await self._engine.cancel(account, symbol, client_order_id=client_order_id,
-                                             venue_order_id=venue_order_id)
-        return await self._client.call(protocol.CANCEL, dict(account=account, symbol=symbol,
-                                       client_order_id=client_order_id, venue_order_id=venue_order_id))
+        return await self._run(
+            lambda engine: engine.cancel(account, symbol, client_order_id=client_order_id,
+                                         venue_order_id=venue_order_id),
+            protocol.CANCEL, {"account": account, "symbol": symbol, "client_order_id": client_order_id,
+                              "venue_order_id": venue_order_id})
 
     async def cancel_all(self, account: Hashable, symbol: str) -> list[ExecutionReport]:
-        if self._engine is not None:
-            return await self._engine.cancel_all(account, symbol)
-        return await self._client.call(protocol.CANCEL_ALL, dict(account=account, symbol=symbol))
+        return await self._run(lambda engine: engine.cancel_all(account, symbol),
+                               protocol.CANCEL_ALL, {"account": account, "symbol": symbol})
 
     async def query_order(self, account: Hashable, symbol: str, client_order_id: str) -> Order:
-        if self._engine is not None:
-            return await self._engine.query_order(account, symbol, client_order_id)
-        return await self._client.call(protocol.QUERY_ORDER, dict(account=account, symbol=symbol,
-                                       client_order_id=client_order_id))
+        return await self._run(lambda engine: engine.query_order(account, symbol, client_order_id),
+                               protocol.QUERY_ORDER, {"account": account, "symbol": symbol,
+                                                      "client_order_id": client_order_id})
 
     async def open_orders(self, account: Hashable, symbol: str | None = None) -> list[Order]:
-        if self._engine is not None:
-            return await self._engine.open_orders(account, symbol)
-        return await self._client.call(protocol.OPEN_ORDERS, dict(account=account, symbol=symbol))
+        return await self._run(lambda engine: engine.open_orders(account, symbol),
+                               protocol.OPEN_ORDERS, {"account": account, "symbol": symbol})
 
     async def all_orders(self, account: Hashable, symbol: str | None = None, limit: int = 500,
                          before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
-        if self._engine is not None:
-            return await self._engine.all_orders(account, symbol, limit, before_order_id, is_open)
-        return await self._client.call(protocol.ALL_ORDERS, dict(account=account, symbol=symbol, limit=limit,
-                                       before_order_id=before_order_id, is_open=is_open))
+        return await self._run(lambda engine: engine.all_orders(account, symbol, limit, before_order_id,
+                                                                is_open),
+                               protocol.ALL_ORDERS, {"account": account, "symbol": symbol, "limit": limit,
+                                                     "before_order_id": before_order_id, "is_open": is_open})
 
     async def order_by_id(self, account: Hashable, venue_order_id: int) -> Order:
-        if self._engine is not None:
-            return await self._engine.order_by_id(account, venue_order_id)
-        return await self._client.call(protocol.ORDER_BY_ID, dict(account=account, venue_order_id=venue_order_id))
+        return await self._run(lambda engine: engine.order_by_id(account, venue_order_id),
+                               protocol.ORDER_BY_ID, {"account": account, "venue_order_id": venue_order_id})
 
     async def my_trades(self, account: Hashable, symbol: str | None = None) -> list[Fill]:
-        if self._engine is not None:
-            return await self._engine.my_trades(account, symbol)
-        return await self._client.call(protocol.MY_TRADES, dict(account=account, symbol=symbol))
+        return await self._run(lambda engine: engine.my_trades(account, symbol),
+                               protocol.MY_TRADES, {"account": account, "symbol": symbol})
 
     async def balances(self, account: Hashable) -> dict[str, Balance]:
-        if self._engine is not None:
-            return await self._engine.balances(account)
-        return await self._client.call(protocol.BALANCES, dict(account=account))
+        return await self._run(lambda engine: engine.balances(account),
+                               protocol.BALANCES, {"account": account})
 
     async def reset_wallet(self, account: Hashable) -> None:
-        if self._engine is not None:
-            return await self._engine.reset_wallet(account)
-        await self._client.call(protocol.RESET_WALLET, dict(account=account))
+        await self._run(lambda engine: engine.reset_wallet(account),
+                        protocol.RESET_WALLET, {"account": account})
 
     async def wallet_ledger(self, account: Hashable) -> list[LedgerEntry]:
-        if self._engine is not None:
-            return await self._engine.wallet_ledger(account)
-        return await self._client.call(protocol.WALLET_LEDGER, dict(account=account))
+        return await self._run(lambda engine: engine.wallet_ledger(account),
+                               protocol.WALLET_LEDGER, {"account": account})
 
     async def exchange_info(self) -> ExchangeInfo:
         """Every worker has the same symbol list: no need to ask the engine."""

@@ -8,17 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from numatix.domain import errors
+from numatix.domain.balances import Wallet
 from numatix.domain.enums import ExecutionType, OrderType, Side
 from numatix.domain.errors import OrderRejected
+from numatix.domain.guidance import would_take_hint, would_trigger_hint
 from numatix.domain.orders import Order
 from numatix.domain.requests import OrderRequest
+from numatix.domain.sizing import Funds, funds_to_lock
 from numatix.exchange.paper import matching
 from numatix.exchange.paper.state import OpenOrder, Reservation, SymbolMarket
+from numatix.exchange.paper.store import PaperStore
+from numatix.exchange.paper.timing import Clock
 
 
 class AdmissionMixin:
+    # The host's state this mixin reads and writes: PaperCore sets each of these in __init__.
+    markets: dict[str, SymbolMarket]
+    _store: PaperStore
+    _clock: Clock
+    _last_order_id: int
+    _open: dict[int, OpenOrder]
+    _by_client_id: dict[tuple[Hashable, str, str], OpenOrder]
+    _counts: dict[tuple[Hashable, str], list[int]]  # [open, untriggered algo]
+
+    if TYPE_CHECKING:  # the host's methods this mixin calls
+        def wallet(self, account: Hashable) -> Wallet: ...
+
+        def _report(self, entry: OpenOrder, kind: ExecutionType) -> None: ...
+
     def _market(self, symbol: str) -> SymbolMarket:
         market = self.markets.get(symbol)
         if market is None:
@@ -37,36 +57,41 @@ class AdmissionMixin:
         elif (account, request.symbol, client_order_id) in self._by_client_id:
             raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_DUPLICATE_ORDER)
         open_count, algo_count = self._counts.get((account, request.symbol), (0, 0))
-        market.filters.validate(request, market.reference_price, open_count + extra_open, algo_count)
-        self._check_type_rules(request, market)
+        reference = market.reference_price(self._clock.now_ms())
+        market.filters.validate(request, reference, open_count + extra_open, algo_count)
+        self._check_type_rules(account, request, market)
         plan = self._reservation_plan(request, market)
         if not self.wallet(account).can_lock(*plan):
-            raise errors.insufficient_balance()
+            funds = Funds(*plan)
+            raise errors.insufficient_balance(funds.shortfall_hint(self.wallet(account).free(funds.asset)))
         return client_order_id, market, plan
 
-    def _check_type_rules(self, request: OrderRequest, market: SymbolMarket) -> None:
-        if request.order_type is OrderType.LIMIT_MAKER:
-            if matching.would_take(request.side, request.price, market.best(request.side.opposite)):
-                raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TAKE,
-                                    errors.RejectReason.WOULD_MATCH_IMMEDIATELY)
-        if request.order_type.is_conditional and market.last_price is not None:
-            if matching.stop_triggered(request.order_type, request.side, request.stop_price, market.last_price):
-                raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TRIGGER,
-                                    errors.RejectReason.STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY)
+    def _check_type_rules(self, account: Hashable, request: OrderRequest, market: SymbolMarket) -> None:
+        side, best = request.side, market.best(request.side.opposite)
+        maker = request.order_type is OrderType.LIMIT_MAKER
+        if maker:  # the account's own orders are in the book too: a post-only order must not meet them
+            best = _better(side, best, market.best_resting(side.opposite, account))
+        if maker and matching.would_take(side, request.limit_price, best):
+            raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TAKE,
+                                errors.RejectReason.WOULD_MATCH_IMMEDIATELY, would_take_hint(side, best))
+        last = market.last_price
+        if request.order_type.is_conditional and last is not None and matching.stop_triggered(
+                request.order_type, side, request.trigger_price, last):
+            raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TRIGGER,
+                                errors.RejectReason.STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY,
+                                would_trigger_hint(request.order_type, side, request.trigger_price, last))
 
     def _reservation_plan(self, request: OrderRequest, market: SymbolMarket) -> tuple[str, Decimal]:
-        """Which asset, and how much of it, the order locks at placement."""
-        filters = market.filters
-        if request.side is Side.BUY:
-            if request.order_type is OrderType.MARKET:
-                if request.quote_order_qty is not None:
-                    return filters.quote_asset, request.quote_order_qty
-                return filters.quote_asset, self._preview(request, market).quote
-            limit = request.price if request.order_type.has_limit_price else request.stop_price
-            return filters.quote_asset, request.quantity * limit
-        if request.quantity is None:
-            return filters.base_asset, self._preview(request, market).quantity
-        return filters.base_asset, request.quantity
+        """Which asset, and how much of it, the order locks at placement (the domain's rule,
+        with this engine's own walk of its book for market orders)."""
+        def walk() -> tuple[Decimal, Decimal]:
+            estimate = self._preview(request, market)
+            return estimate.quantity, estimate.quote
+
+        funds = funds_to_lock(request, market.filters, walk)
+        if funds is None:  # validate() has refused every request this could be
+            raise errors.mandatory_parameter("quantity")
+        return funds.asset, funds.amount
 
     def _preview(self, request: OrderRequest, market: SymbolMarket) -> matching.Walk:
         book_side = request.side.opposite
@@ -106,7 +131,7 @@ class AdmissionMixin:
         entry = OpenOrder(account, order, shared, sequence=order.venue_order_id)
         shared.holders.append(entry)
         self._register(entry)
-        self._store.save_order(entry.record())  # stored before it can match
+        self._store.insert_order(entry.record())  # stored before it can match
         self._report(entry, ExecutionType.NEW)
         return entry
 
@@ -117,3 +142,11 @@ class AdmissionMixin:
         counts = self._counts.setdefault((entry.account, order.symbol), [0, 0])
         counts[0] += 1
         counts[1] += 1 if not order.is_working else 0
+
+
+def _better(side: Side, public: Decimal | None, own: Decimal | None) -> Decimal | None:
+    """The best of two opposite prices for a ``side`` order (the lower ask for a buy, the higher bid
+    for a sell)."""
+    if public is None or own is None:
+        return public if own is None else own
+    return min(public, own) if side is Side.BUY else max(public, own)

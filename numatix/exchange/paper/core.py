@@ -2,7 +2,10 @@
 
 Every public method is one *step*: it runs inside a store transaction, and when it ends
 the orders it touched and the balances that changed are saved and reported. Checks come
-before any change, so a rejected request leaves balances exactly as they were.
+before any change, so a rejected request leaves balances exactly as they were. A step
+that fails otherwise (the store refused it, or a bug) reports nothing, since nothing of it
+was committed; the core's memory then no longer matches the books, and its owner
+replaces it with one restored from the store.
 """
 
 from __future__ import annotations
@@ -17,28 +20,31 @@ from numatix.domain.enums import (
     ExecutionType,
     ExpiryReason,
     OrderType,
-    SelfTradePreventionMode,
     Side,
     TimeInForce,
 )
 from numatix.domain.errors import OrderNotFound
-from numatix.domain.events import BalanceUpdate, ExecutionReport, VenueEvent
+from numatix.domain.events import AccountUncertain, BalanceUpdate, ExecutionReport, PreventedMatch, VenueEvent
+from numatix.domain.fees import FeeSchedule
 from numatix.domain.filters import SymbolFilters
 from numatix.domain.market import BookSnapshot, TradePrint
 from numatix.domain.orders import Fill, Order, OrderCanceled, OrderExpired, OrderTriggered
 from numatix.domain.requests import OcoRequest, OrderRequest
+from numatix.domain.sizing import Funds
 from numatix.exchange.paper import matching
 from numatix.exchange.paper.admission import AdmissionMixin
-from numatix.exchange.paper.fees import FeeSchedule
+from numatix.exchange.paper.prevention import PreventionMixin, affordable
+from numatix.exchange.paper.queue import QueuePlace
+from numatix.exchange.paper.resting import RestingMixin
 from numatix.exchange.paper.state import OpenOrder, Reservation, SymbolMarket
-from numatix.exchange.paper.store import WALLET_RESET, LedgerEntry, PaperStore
+from numatix.exchange.paper.store import WALLET_RESET, LedgerEntry, PaperStore, StoreUnavailable
 from numatix.exchange.paper.timing import Clock
 from numatix.faults import CANCEL_STORED, FILL_STORED, PLACE_STORED, crash_point
 
 ZERO = Decimal(0)
 
 
-class PaperCore(AdmissionMixin):
+class PaperCore(AdmissionMixin, RestingMixin, PreventionMixin):
     def __init__(
         self,
         symbols: Mapping[str, SymbolFilters],
@@ -60,6 +66,7 @@ class PaperCore(AdmissionMixin):
         self._outbox: list[VenueEvent] = []
         self._dirty: dict[int, OpenOrder] = {}
         self._touched: set[Hashable] = set()
+        self.term = store.claim()  # before reading the books: every older engine's writes are refused now
         self._last_order_id, self._last_trade_id, self._last_list_id = store.max_ids()
         self._restore()
 
@@ -79,9 +86,11 @@ class PaperCore(AdmissionMixin):
             limit_request, stop_request = request.limit_leg(), request.stop_leg()
             limit_id, _, limit_plan = self._check(account, limit_request)
             stop_id, _, stop_plan = self._check(account, stop_request, extra_open=1)
-            plan = (limit_plan[0], max(limit_plan[1], stop_plan[1]))
+            plan = (limit_plan[0], max(limit_plan[1], stop_plan[1]))  # one lock for the pair: the dearer leg
             if not self.wallet(account).can_lock(*plan):
-                raise errors.insufficient_balance()
+                funds = Funds(*plan)
+                free = self.wallet(account).free(funds.asset)
+                raise errors.insufficient_balance(funds.shortfall_hint(free))
             self._last_list_id += 1
             limit_entry = self._admit(account, limit_request, limit_id, market, plan, self._last_list_id)
             stop_entry = self._admit(
@@ -100,7 +109,8 @@ class PaperCore(AdmissionMixin):
             for target in [entry, *self._siblings(entry)]:
                 target.order.apply(OrderCanceled(self._clock.now_ms()))
                 cancel_id = f"cancel_{target.order.venue_order_id}"
-                self._report(target, ExecutionType.CANCELED, original_client_order_id=target.order.client_order_id,
+                self._report(target, ExecutionType.CANCELED,
+                             original_client_order_id=target.order.client_order_id,
                              client_order_id=cancel_id)
                 self._finish(target)
             return entry.order.venue_order_id
@@ -132,15 +142,34 @@ class PaperCore(AdmissionMixin):
             wallet.take_changed()
             self._outbox.append(BalanceUpdate(account, now, now, tuple(wallet.balances().values())))
 
+    def adopt_market(self, previous: PaperCore) -> None:
+        """A replacement core goes on with the market its predecessor saw (not its orders)."""
+        for name, market in self.markets.items():
+            seen = previous.markets.get(name)
+            if seen is not None and seen is not market:
+                market.book, market.last_price = seen.book, seen.last_price
+                market.average, market.consumed = seen.average, seen.consumed
+
     def on_book(self, book: BookSnapshot) -> None:
+        """A new book: resting orders move up their queues, and fill if it now crosses them.
+
+        Queue estimates are not saved on every book (they would be written ten times a second);
+        they are saved with the order's next change, and a restart resumes from the last one saved.
+        """
         market = self.markets.get(book.symbol)
-        if market is not None:
-            market.book = book
+        if market is None:
+            return
+        market.book = book
+        crossed = self._queues_on_book(market, book)
+        if crossed:
+            with self._step():
+                self._fill_crossed(market, crossed)
 
     def on_trade(self, trade: TradePrint) -> None:
         market = self.markets.get(trade.symbol)
         if market is None:
             return
+        market.average.add(trade)
         with self._step():
             market.last_price = trade.price
             self._fill_resting(market, trade)
@@ -213,29 +242,61 @@ class PaperCore(AdmissionMixin):
         order = entry.order
         request = OrderRequest(order.symbol, order.side, OrderType.MARKET, quantity=order.remaining_quantity)
         walk = self._preview(request, market)
-        reachable = sum((m.quantity for m in walk.matches if matching.within_limit(order.side, m.price, order.price)),
-                        ZERO)
-        return reachable >= order.remaining_quantity
+        reachable = sum((m.quantity for m in walk.matches
+                         if matching.within_limit(order.side, m.price, order.limit_price)), ZERO)
+        return reachable >= order.base_remaining
 
     def _take(self, entry: OpenOrder, market: SymbolMarket, limit_price: Decimal | None) -> matching.Walk:
-        """Taker part: walk the book at its prices, consuming what we take."""
+        """Taker part: walk the book at its prices, consuming what we take; meeting the account's own
+        resting orders on the way, self-trade prevention decides (``prevention``)."""
+        order = entry.order
+        own = self._own_makers(entry, market, limit_price)
+        if own and order.quantity is None:  # by quote amount: the size is what the book alone gives
+            size = self._walk_public(entry, market, limit_price, None, execute=False)
+            if not size.matches or size.exhausted:
+                own = []
+            else:
+                order.size_from_quote(size.quantity)
+        matches: list[matching.Match] = []
+        walk = matching.Walk((), exhausted=False)
+        for maker in [*own, None]:
+            if maker is not None and not maker.order.is_open:
+                continue
+            bound = limit_price if maker is None else maker.order.limit_price
+            stop = None if maker is None else (maker.order.limit_price, maker.place.ahead)
+            walk = self._walk_public(entry, market, bound, stop)
+            matches.extend(walk.matches)
+            if maker is None or not order.is_open:
+                break
+            room = affordable(entry, maker.order.limit_price, market.filters.lot_size.step_size)
+            if not self._meet_own(entry, maker, market, room):
+                break
+        return matching.Walk(tuple(matches), walk.exhausted)
+
+    def _walk_public(self, entry: OpenOrder, market: SymbolMarket, limit_price: Decimal | None,
+                     stop: tuple[Decimal, Decimal] | None, execute: bool = True) -> matching.Walk:
+        """The public book up to ``limit_price``; at ``stop``'s price only the size ahead of an own order."""
         order = entry.order
         quantity_cap = order.remaining_quantity
         quote_cap = None if order.quote_order_qty is None else order.quote_order_qty - order.cumulative_quote
-        if order.side is Side.BUY and limit_price is None:
-            quote_cap = entry.reservation.amount if quote_cap is None else min(quote_cap, entry.reservation.amount)
+        if order.side is Side.BUY and order.order_type.executes_as_market:  # a market buy spends its lock
+            locked = entry.reservation.amount
+            quote_cap = locked if quote_cap is None else min(quote_cap, locked)
         if order.side is Side.SELL and quantity_cap is None:
             quantity_cap = entry.reservation.amount
         book_side = order.side.opposite
         now = self._clock.now_ms()
-        walk = matching.walk_book(
-            market.levels(book_side), order.side, market.filters.lot_size.step_size,
-            lambda price, shown: market.consumed.available(book_side, price, shown, now),
-            quantity_cap, quote_cap, limit_price,
-        )
-        bound = limit_price if limit_price is not None else (walk.matches[-1].price if walk.matches else None)
-        if bound is not None:
-            self._prevent_self_trade(entry, market, bound)
+
+        def available(price: Decimal, shown: Decimal) -> Decimal:
+            free = market.consumed.available(book_side, price, shown, now)
+            if stop is not None and price == stop[0]:
+                free = min(free, max(ZERO, stop[1] - market.consumed.consumed(book_side, price, now)))
+            return free
+
+        walk = matching.walk_book(market.levels(book_side), order.side, market.filters.lot_size.step_size,
+                                  available, quantity_cap, quote_cap, limit_price)
+        if not execute:
+            return walk
         if order.quantity is None and walk.matches and not walk.exhausted:
             order.size_from_quote(walk.quantity)  # quoteOrderQty: the size is what the quote buys
         for match in walk.matches:
@@ -262,36 +323,11 @@ class PaperCore(AdmissionMixin):
             wallet.lock(entry.reservation.asset, extra)
             entry.reservation.amount += extra
 
-    def _rest(self, entry: OpenOrder, market: SymbolMarket) -> None:
-        order = entry.order
-        entry.queue_ahead = matching.displayed_size(market.levels(order.side), order.price)
-        market.rest(entry)
-        self._dirty[order.venue_order_id] = entry
-
-    def _fill_resting(self, market: SymbolMarket, trade: TradePrint) -> None:
-        """Maker fills from a print: queue ahead first, then us, at our limit price."""
-        for side in (Side.BUY, Side.SELL):
-            print_left = trade.quantity
-            for entry in list(market.resting(side)):
-                order = entry.order
-                if print_left <= 0 or not matching.within_limit(side, trade.price, order.price):
-                    break
-                result = matching.fill_from_print(
-                    side, order.price, order.remaining_quantity, entry.queue_ahead, trade.price, print_left
-                )
-                print_left = result.print_left
-                if result.queue_ahead != entry.queue_ahead:
-                    entry.queue_ahead = result.queue_ahead
-                    self._dirty[order.venue_order_id] = entry
-                if result.fill_quantity > 0:
-                    self._execute(entry, market, order.price, result.fill_quantity, is_maker=True)
-                    self._finish(entry)
-
     def _trigger_stops(self, market: SymbolMarket, last_price: Decimal) -> None:
         for entry in list(market.stops):
             order = entry.order
             if not order.is_open or not matching.stop_triggered(
-                order.order_type, order.side, order.stop_price, last_price
+                order.order_type, order.side, order.trigger_price, last_price
             ):
                 continue
             market.stops.remove(entry)
@@ -300,18 +336,6 @@ class PaperCore(AdmissionMixin):
             self._report(entry, ExecutionType.NEW)
             self._expire_siblings(entry)
             self._work(entry, market)
-
-    def _prevent_self_trade(self, taker: OpenOrder, market: SymbolMarket, bound: Decimal) -> None:
-        """EXPIRE_MAKER: our own resting orders the taker would cross end EXPIRED_IN_MATCH."""
-        if taker.order.self_trade_prevention is not SelfTradePreventionMode.EXPIRE_MAKER:
-            return
-        side = taker.order.side
-        for maker in list(market.resting(side.opposite)):
-            if not matching.within_limit(side, maker.order.price, bound):
-                break
-            if maker.account == taker.account:
-                prevented = maker.order.remaining_quantity
-                self._expire(maker, ExpiryReason.SELF_TRADE_PREVENTION, in_match=True, prevented=prevented)
 
     # ------------------------------------------------------------ settlement
     def _execute(self, entry: OpenOrder, market: SymbolMarket, price: Decimal, quantity: Decimal,
@@ -322,7 +346,8 @@ class PaperCore(AdmissionMixin):
         )
         self._last_trade_id += 1
         quote = price * quantity
-        fill = Fill(self._last_trade_id, order.venue_order_id, order.client_order_id, order.symbol, order.side,
+        fill = Fill(self._last_trade_id, order.venue_order_id, order.client_order_id, order.symbol,
+                    order.side,
                     price, quantity, quote, commission, commission_asset, is_maker, self._clock.now_ms())
         order.apply(fill)
         wallet, reservation = self.wallet(entry.account), entry.reservation
@@ -333,16 +358,14 @@ class PaperCore(AdmissionMixin):
         wallet.spend_locked(reservation.asset, spent)
         reservation.amount -= spent
         wallet.credit(received_asset, received - commission)
-        self._store.save_fill(entry.account, fill)
+        self._store.insert_fill(entry.account, fill)
         crash_point(FILL_STORED)
         self._report(entry, ExecutionType.TRADE, fill=fill)
         self._expire_siblings(entry)
 
-    def _expire(self, entry: OpenOrder, reason: ExpiryReason, in_match: bool = False,
-                prevented: Decimal = ZERO) -> None:
-        entry.order.apply(OrderExpired(self._clock.now_ms(), reason, in_match))
-        kind = ExecutionType.TRADE_PREVENTION if in_match else ExecutionType.EXPIRED
-        self._report(entry, kind, prevented_quantity=prevented)
+    def _expire(self, entry: OpenOrder, reason: ExpiryReason) -> None:
+        entry.order.apply(OrderExpired(self._clock.now_ms(), reason))
+        self._report(entry, ExecutionType.EXPIRED)
         self._finish(entry)
 
     def _siblings(self, entry: OpenOrder) -> list[OpenOrder]:
@@ -387,7 +410,7 @@ class PaperCore(AdmissionMixin):
             raise errors.either_parameter("origClientOrderId", "orderId")
         if venue_order_id is not None:
             entry = self._open.get(venue_order_id)
-        else:
+        elif client_order_id is not None:
             entry = self._by_client_id.get((account, symbol, client_order_id))
         if entry is None or entry.account != account or entry.order.symbol != symbol:
             raise OrderNotFound(errors.CANCEL_REJECTED, errors.MSG_UNKNOWN_ORDER)
@@ -395,24 +418,36 @@ class PaperCore(AdmissionMixin):
 
     def _report(self, entry: OpenOrder, kind: ExecutionType, fill: Fill | None = None,
                 original_client_order_id: str = "", client_order_id: str | None = None,
-                prevented_quantity: Decimal = ZERO) -> None:
+                prevention: PreventedMatch | None = None) -> None:
         report = ExecutionReport.from_order(entry.account, entry.order, kind, self._clock.now_ms(), fill,
-                                            original_client_order_id, prevented_quantity, client_order_id)
+                                            original_client_order_id, client_order_id, prevention)
         self._outbox.append(report)
         self._dirty[entry.order.venue_order_id] = entry
 
     @contextlib.contextmanager
     def _step(self, crash_at: str | None = None) -> Iterator[None]:
-        with self._store.transaction():
-            try:
+        reported_before = len(self._outbox)
+        try:
+            with self._store.transaction():
                 yield
-            finally:
                 self._flush()
-            crash_point(crash_at)  # everything written, nothing committed
+                crash_point(crash_at)  # everything written, nothing committed
+        except BaseException as failed:
+            unreported = self._outbox[reported_before:]
+            del self._outbox[reported_before:]  # nothing of this step was committed: nobody hears of it
+            if isinstance(failed, StoreUnavailable) and failed.maybe_committed:
+                # ...unless the commit went through and only its answer was lost: then its
+                # accounts changed with no report, and who shows them must reload them.
+                now = self._clock.now_ms()
+                self._outbox += [AccountUncertain(account, now)
+                                 for account in dict.fromkeys(event.account for event in unreported)]
+            self._dirty.clear()
+            self._touched.clear()
+            raise
 
     def _flush(self) -> None:
         for entry in self._dirty.values():
-            self._store.save_order(entry.record())
+            self._store.update_order(entry.record())
         self._dirty.clear()
         now = self._clock.now_ms()
         for account in self._touched:
@@ -433,7 +468,8 @@ class PaperCore(AdmissionMixin):
                 reservation = Reservation(record.reserved_asset, record.reserved_amount)
                 if order.order_list_id >= 0:
                     shared[order.order_list_id] = reservation
-            entry = OpenOrder(record.account, order, reservation, record.queue_ahead, order.venue_order_id)
+            entry = OpenOrder(record.account, order, reservation, QueuePlace(ahead=record.queue_ahead),
+                              order.venue_order_id)
             reservation.holders.append(entry)
             self._register(entry)
             market = self.markets[order.symbol]

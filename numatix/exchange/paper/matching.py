@@ -95,39 +95,6 @@ def _satisfied(qty: Decimal | None, quote: Decimal | None, price: Decimal, step:
     return quote is not None and floor_to_step(quote / price, step) <= 0
 
 
-@dataclass(frozen=True, slots=True)
-class QueueFill:
-    fill_quantity: Decimal
-    queue_ahead: Decimal
-    print_left: Decimal
-
-
-def fill_from_print(
-    side: Side,
-    limit_price: Decimal,
-    remaining: Decimal,
-    queue_ahead: Decimal,
-    print_price: Decimal,
-    print_quantity: Decimal,
-) -> QueueFill:
-    """A resting order's share of one trade print.
-
-    At our price the print eats the queue ahead first; through our price the queue is
-    gone (everyone at our level traded) and we fill up to the print's size.
-    """
-    if not within_limit(side, print_price, limit_price) or print_quantity <= 0:
-        return QueueFill(ZERO, queue_ahead, print_quantity)
-    if print_price == limit_price:
-        eaten = min(queue_ahead, print_quantity)
-        queue_ahead -= eaten
-        left = print_quantity - eaten
-    else:
-        queue_ahead = ZERO
-        left = print_quantity
-    filled = min(remaining, left)
-    return QueueFill(filled, queue_ahead, left - filled)
-
-
 def stop_triggered(order_type: OrderType, side: Side, stop_price: Decimal, last_price: Decimal) -> bool:
     """Binance: STOP_LOSS SELL and TAKE_PROFIT BUY fire when last <= stop; the others when >=."""
     is_stop_loss = order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT)

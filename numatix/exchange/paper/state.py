@@ -4,18 +4,21 @@ and per-symbol market state (last price, book, consumed liquidity, resting order
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from numatix.domain.enums import OrderType, Side
 from numatix.domain.filters import SymbolFilters
-from numatix.domain.market import BookLevel, BookSnapshot
+from numatix.domain.market import BookLevel, BookSnapshot, TradePrint
 from numatix.domain.orders import Order
 from numatix.exchange.paper.matching import ConsumedLiquidity
+from numatix.exchange.paper.queue import QueuePlace
 from numatix.exchange.paper.store import PaperOrderRecord
 
 ZERO = Decimal(0)
+AVERAGE_PRICE_MINUTES = 5  # avgPriceMins of PERCENT_PRICE_BY_SIDE and NOTIONAL, as Binance lists it
 
 
 @dataclass(slots=True)
@@ -24,7 +27,7 @@ class Reservation:
 
     asset: str
     amount: Decimal
-    holders: list["OpenOrder"] = field(default_factory=list)
+    holders: list[OpenOrder] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)
@@ -32,8 +35,12 @@ class OpenOrder:
     account: Hashable
     order: Order
     reservation: Reservation
-    queue_ahead: Decimal = ZERO
+    place: QueuePlace = field(default_factory=QueuePlace)
     sequence: int = 0
+
+    @property
+    def queue_ahead(self) -> Decimal:
+        return self.place.ahead
 
     def requirement(self) -> Decimal:
         """Funds this order still needs locked, given what is left to fill."""
@@ -44,10 +51,10 @@ class OpenOrder:
         if order.side is Side.SELL:
             return remaining
         if order.order_type.has_limit_price:
-            return remaining * order.price
+            return remaining * order.limit_price
         if order.order_type is OrderType.MARKET:
             return ZERO
-        return remaining * order.stop_price  # stop/take-profit market before its trigger
+        return remaining * order.trigger_price  # stop/take-profit market before its trigger
 
     def record(self) -> PaperOrderRecord:
         return PaperOrderRecord(
@@ -56,11 +63,41 @@ class OpenOrder:
 
 
 def _bid_key(entry: OpenOrder) -> tuple[Decimal, int]:
-    return (-entry.order.price, entry.sequence)
+    return (-entry.order.limit_price, entry.sequence)
 
 
 def _ask_key(entry: OpenOrder) -> tuple[Decimal, int]:
-    return (entry.order.price, entry.sequence)
+    return (entry.order.limit_price, entry.sequence)
+
+
+class AveragePrice:
+    """Binance's reference price: the volume-weighted average price of the last ``avgPriceMins``
+    minutes of trades."""
+
+    def __init__(self, minutes: int = AVERAGE_PRICE_MINUTES) -> None:
+        self.window_ms = minutes * 60_000
+        self._trades: deque[tuple[int, Decimal, Decimal]] = deque()  # (time, price × quantity, quantity)
+        self._quote = ZERO
+        self._quantity = ZERO
+        self.last_trade_ms: int | None = None
+
+    def add(self, trade: TradePrint) -> None:
+        quote = trade.price * trade.quantity
+        self._trades.append((trade.time_ms, quote, trade.quantity))
+        self._quote += quote
+        self._quantity += trade.quantity
+        self.last_trade_ms = max(self.last_trade_ms or trade.time_ms, trade.time_ms)
+
+    def at(self, now_ms: int) -> Decimal | None:
+        """The average at ``now_ms``; None when no trade falls in the window."""
+        trades = self._trades
+        while trades and trades[0][0] <= now_ms - self.window_ms:
+            _, quote, quantity = trades.popleft()
+            self._quote -= quote
+            self._quantity -= quantity
+        if not trades or self._quantity <= 0:
+            return None
+        return self._quote / self._quantity
 
 
 class SymbolMarket:
@@ -68,6 +105,7 @@ class SymbolMarket:
 
     def __init__(self, filters: SymbolFilters, consumption_half_life_ms: int) -> None:
         self.filters = filters
+        self.average = AveragePrice()
         self.last_price: Decimal | None = None
         self.book: BookSnapshot | None = None
         self.consumed = ConsumedLiquidity(consumption_half_life_ms)
@@ -84,9 +122,12 @@ class SymbolMarket:
         levels = self.levels(book_side)
         return levels[0].price if levels else None
 
-    @property
-    def reference_price(self) -> Decimal | None:
-        """Binance's filters use an average price; ours is the last trade, else the mid."""
+    def reference_price(self, now_ms: int) -> Decimal | None:
+        """What PERCENT_PRICE_BY_SIDE and NOTIONAL compare with, as on Binance: the average price over
+        ``avgPriceMins``; with no trade that recent, the last price; with no trade at all, the mid."""
+        average = self.average.at(now_ms)
+        if average is not None:
+            return average
         return self.last_price if self.last_price is not None else self.mid_price
 
     @property
@@ -97,9 +138,18 @@ class SymbolMarket:
         return bid if bid is not None else ask
 
     def arrival_price(self, side: Side) -> Decimal | None:
-        """The price a taker would expect: best opposite quote, else the reference."""
+        """The price a taker would expect: best opposite quote, else the last price or mid."""
         best = self.best(side.opposite)
-        return best if best is not None else self.reference_price
+        if best is not None:
+            return best
+        return self.last_price if self.last_price is not None else self.mid_price
+
+    def best_resting(self, side: Side, account: Hashable) -> Decimal | None:
+        """The best price of ``account``'s own resting ``side`` orders."""
+        for entry in self.resting(side):
+            if entry.account == account:
+                return entry.order.limit_price
+        return None
 
     def rest(self, entry: OpenOrder) -> None:
         if entry.order.side is Side.BUY:

@@ -1,18 +1,25 @@
 """The paper engine's persistence port, and an in-memory implementation for tests.
 
-The engine calls ``save_order`` before it matches an order, so an order is never
+The engine calls ``insert_order`` before it matches an order, so an order is never
 executed without a record of it; every engine step (a placement, a cancel, a market
 event) runs inside ``transaction()`` so that a SQL implementation can commit the
-order, its fills and the balances together. ``save_fill`` is idempotent by trade id.
+order, its fills and the balances together.
+
+An engine ``claim``s the books before it reads them: from then on a store refuses the
+writes of every engine that claimed before (``FencedOut``), so two engines never both
+write, whatever their clocks say. An id that is already taken is an error
+(``RecordCollision``), never an overwrite and never a silently dropped row: retries are
+made safe by client order ids, above the store.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Hashable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ContextManager, Protocol
+from typing import Protocol
 
 from numatix.domain.balances import WALLET_RESET, Balance, LedgerEntry  # noqa: F401 (re-exported)
 from numatix.domain.orders import Fill, Order
@@ -34,14 +41,45 @@ class PaperOrderRecord:
     reserved_amount: Decimal
 
 
+class StoreError(Exception):
+    """The store did not do what a step asked: the step is abandoned (its transaction rolled
+    back) and the engine's memory of it can no longer be trusted."""
+
+
+class FencedOut(StoreError):
+    """A newer engine has claimed the books: this one may write nothing more, ever."""
+
+
+class RecordCollision(StoreError):
+    """An order id or trade id that is already taken, or an update to an order that is not
+    the one the engine holds: two writers disagree about the books."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be reached. ``maybe_committed``: the connection went away
+    during the commit itself, so the step may or may not have been stored."""
+
+    def __init__(self, message: str, maybe_committed: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_committed = maybe_committed
+
+
 class PaperStore(Protocol):
-    def transaction(self) -> ContextManager[None]: ...
+    def claim(self) -> int:
+        """This engine now owns the books: the writes of every engine that claimed before
+        are refused from now on. Returns the new term (it only grows)."""
 
-    def save_order(self, record: PaperOrderRecord) -> None:
-        """Insert or update by ``record.order.venue_order_id``."""
+    def transaction(self) -> AbstractContextManager[None]: ...
 
-    def save_fill(self, account: Hashable, fill: Fill) -> bool:
-        """Store a fill; False (and nothing stored) if its trade id is already stored."""
+    def insert_order(self, record: PaperOrderRecord) -> None:
+        """A new order; ``RecordCollision`` if its venue order id is taken."""
+
+    def update_order(self, record: PaperOrderRecord) -> None:
+        """A stored order's new state; ``RecordCollision`` unless the stored order with this
+        id is this account's, with this symbol and client order id."""
+
+    def insert_fill(self, account: Hashable, fill: Fill) -> None:
+        """A new fill; ``RecordCollision`` if its trade id is taken."""
 
     def save_balances(self, account: Hashable, balances: list[Balance]) -> None:
         """Upsert the given assets' balances (only those that changed are passed)."""
@@ -75,6 +113,9 @@ class PaperStore(Protocol):
 
 
 class InMemoryPaperStore:
+    """One engine's books in memory (tests, the simulator). No transactions: a failed step
+    leaves what it wrote, so it fences nothing either; the SQL store does both."""
+
     def __init__(self) -> None:
         self.orders: dict[int, PaperOrderRecord] = {}
         self.fills: dict[int, tuple[Hashable, Fill]] = {}
@@ -82,24 +123,40 @@ class InMemoryPaperStore:
         self._latest_by_client_id: dict[tuple[Hashable, str, str], int] = {}
         self.ledger: dict[Hashable, list[LedgerEntry]] = {}
         self.order_saves = 0
+        self.term = 0
+
+    def claim(self) -> int:
+        self.term += 1
+        return self.term
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         yield
 
-    def save_order(self, record: PaperOrderRecord) -> None:
+    def insert_order(self, record: PaperOrderRecord) -> None:
+        if record.order.venue_order_id in self.orders:
+            raise RecordCollision(f"order id {record.order.venue_order_id} is already taken")
+        self._keep(record)
+
+    def update_order(self, record: PaperOrderRecord) -> None:
+        stored = self.orders.get(record.order.venue_order_id)
+        if stored is None or not _same_order(stored, record):
+            raise RecordCollision(f"order {record.order.venue_order_id} is not the order this engine holds")
+        self._keep(record)
+
+    def _keep(self, record: PaperOrderRecord) -> None:
         order = record.order.copy()
         self.orders[order.venue_order_id] = PaperOrderRecord(
             record.account, order, record.queue_ahead, record.reserved_asset, record.reserved_amount
         )
-        self._latest_by_client_id[(record.account, order.symbol, order.client_order_id)] = order.venue_order_id
+        key = (record.account, order.symbol, order.client_order_id)
+        self._latest_by_client_id[key] = order.venue_order_id
         self.order_saves += 1
 
-    def save_fill(self, account: Hashable, fill: Fill) -> bool:
+    def insert_fill(self, account: Hashable, fill: Fill) -> None:
         if fill.trade_id in self.fills:
-            return False
+            raise RecordCollision(f"trade id {fill.trade_id} is already taken")
         self.fills[fill.trade_id] = (account, fill)
-        return True
 
     def save_balances(self, account: Hashable, balances: list[Balance]) -> None:
         stored = self.balances.setdefault(account, {})
@@ -157,3 +214,8 @@ class InMemoryPaperStore:
         max_trade = max(self.fills, default=0)
         max_list = max((r.order.order_list_id for r in self.orders.values()), default=0)
         return max_order, max_trade, max(max_list, 0)
+
+
+def _same_order(stored: PaperOrderRecord, record: PaperOrderRecord) -> bool:
+    return (stored.account, stored.order.symbol, stored.order.client_order_id) == (
+        record.account, record.order.symbol, record.order.client_order_id)

@@ -1,44 +1,20 @@
-"""One live minute of one symbol, planned in advance: its trade prints and book states.
+"""One symbol's live market: its simulation, the minute its prints are making, its published book.
 
-The minute's return is drawn from the volatility process; the prints follow a Brownian
-bridge to it at clustered arrival times, buyers lifting the ask and sellers hitting the bid.
-A minute's first print trades at the previous minute's close, so live candles open where
-the last one (historical or live) closed, as the history does.
+Prints become ``TradePrint``s and the book becomes ``BookSnapshot``s here, at the boundary
+between the integer simulation and the Decimal world of the hub and the paper engine.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
-
 from numatix.domain.market import BookLevel, BookSnapshot, TradePrint
 from numatix.domain.symbols import SymbolSpec
-from numatix.market.synthetic.flow import (
-    BookShape,
-    activity,
-    arrival_offsets_ms,
-    bridge,
-    spread_ticks,
-    trade_sizes,
-)
-from numatix.market.synthetic.process import VolatilityProcess, intraday_factor
-from numatix.market.synthetic.profiles import MarketProfile
+from numatix.market.synthetic.simulation import MarketSimulation, Print
 
-BOOK_INTERVAL_MS = 100
-AGGRESSOR_FOLLOWS_MOVE = 0.75
-
-
-@dataclass(slots=True)
-class PlannedPrint:
-    time_ms: int
-    price_ticks: int
-    quantity_steps: int
-    buyer_aggressor: bool
-    bid_ticks: int
-    ask_ticks: int
+PUBLISHED_LEVELS = 50  # per side, in every book update; deeper on request (``depth``)
+QUOTE_SCALE = 100_000_000  # quote volumes are kept in units of 1e-8
 
 
 @dataclass(slots=True)
@@ -53,95 +29,96 @@ class MinuteRecord:
     volume: int = 0
     quote: int = 0
     count: int = 0
+    buy_volume: int = 0
+    buy_quote: int = 0
 
-    def add(self, price_ticks: int, steps: int, tick: Decimal, step: Decimal) -> None:
+    def add(self, price_ticks: int, steps: int, taker_bought: bool, unit_quote: int) -> None:
         if self.count == 0:
             self.open = self.high = self.low = price_ticks
         self.high = max(self.high, price_ticks)
         self.low = min(self.low, price_ticks)
         self.close = price_ticks
+        quote = price_ticks * steps * unit_quote
         self.volume += steps
-        self.quote += int(price_ticks * tick * steps * step * 100_000_000)
+        self.quote += quote
         self.count += 1
+        if taker_bought:
+            self.buy_volume += steps
+            self.buy_quote += quote
+
+    def row(self) -> tuple[int, ...]:
+        return (
+            self.open_time,
+            self.open,
+            self.high,
+            self.low,
+            self.close,
+            self.volume,
+            self.quote,
+            self.count,
+            self.buy_volume,
+            self.buy_quote,
+        )
 
 
 @dataclass(slots=True)
 class SymbolStream:
-    """Everything the live feed carries from minute to minute for one symbol."""
-
-    profile: MarketProfile
     spec: SymbolSpec
-    process: VolatilityProcess
-    rng: np.random.Generator
-    last_mid: float
-    last_price_ticks: int
-    next_trade_id: int
-    book_shape: BookShape
-    last_book_ms: int = 0
-    book_update_id: int = 0
-    minute: MinuteRecord | None = None
-    last_touch: tuple[int, int] | None = None
-    planned: list[PlannedPrint] = field(default_factory=list)
+    simulation: MarketSimulation
+    minute: MinuteRecord
+    published_update_id: int = -1
+    last_price_ticks: int = 0
+    last_print: TradePrint | None = None
+    _unit_quote: int = field(default=0)
+    _levels: dict = field(default_factory=dict)  # (price, size) -> BookLevel, from the last depth
 
-    def plan_minute(self, open_time_ms: int) -> list[PlannedPrint]:
-        minute_of_day = (open_time_ms // 60_000) % 1440
-        draw = self.process.step(minute_of_day)
-        busy = activity(draw.sd, self.process.base_sd, intraday_factor(int(minute_of_day)))
-        offsets = arrival_offsets_ms(self.rng, self.profile.trades_per_second * busy)
-        if offsets.size == 0:
-            offsets = np.array([int(self.rng.integers(0, 60_000))])
-        path = bridge(self.rng, offsets.size, draw.log_return, draw.sd)
-        moves = np.diff(np.r_[0.0, path])
-        follows = self.rng.random(offsets.size) < AGGRESSOR_FOLLOWS_MOVE
-        buyers = np.where(follows, moves >= 0, moves < 0)
-        tick, step = float(self.spec.tick_size), float(self.spec.step_size)
-        spread = spread_ticks(draw.sd, self.process.base_sd, draw.jumped)
-        mids = self.last_mid * np.exp(path)
-        bids = np.maximum(1, np.floor(mids / tick - spread / 2)).astype(np.int64)
-        sizes = trade_sizes(self.rng, offsets.size, self.profile.median_trade_notional)
-        steps = np.maximum(1, np.floor(sizes / mids / step)).astype(np.int64)
-        bids[0] = self.last_price_ticks - (spread if buyers[0] else 0)
-        plan = [
-            PlannedPrint(open_time_ms + int(offsets[i]), int(bids[i] + spread if buyers[i] else bids[i]),
-                         int(steps[i]), bool(buyers[i]), int(bids[i]), int(bids[i] + spread))
-            for i in range(offsets.size)
-        ]
-        self.last_mid = float(mids[-1])
-        self.last_price_ticks = plan[-1].price_ticks
-        self.process.log_price_offset = math.log(self.last_mid / float(self.profile.start_price))
-        self.minute = MinuteRecord(open_time_ms)
-        return plan
+    def __post_init__(self) -> None:
+        # price (ticks) × size (steps) × this = quote in 1e-8 units, exactly
+        self._unit_quote = int(self.spec.tick_size * self.spec.step_size * QUOTE_SCALE)
 
-    def print_of(self, planned: PlannedPrint) -> TradePrint:
-        self.next_trade_id += 1
-        self.minute.add(planned.price_ticks, planned.quantity_steps, self.spec.tick_size, self.spec.step_size)
-        self.book_shape.consume(planned.buyer_aggressor, planned.quantity_steps)
-        return TradePrint(
+    def trade(self, item: Print) -> TradePrint:
+        self.minute.add(item.price, item.size, not item.buyer_is_maker, self._unit_quote)
+        self.last_price_ticks = item.price
+        self.last_print = TradePrint(
             symbol=self.spec.symbol,
-            trade_id=self.next_trade_id,
-            price=planned.price_ticks * self.spec.tick_size,
-            quantity=planned.quantity_steps * self.spec.step_size,
-            time_ms=planned.time_ms,
-            buyer_is_maker=not planned.buyer_aggressor,
+            trade_id=item.trade_id,
+            price=item.price * self.spec.tick_size,
+            quantity=item.size * self.spec.step_size,
+            time_ms=item.time_ms,
+            buyer_is_maker=item.buyer_is_maker,
+        )
+        return self.last_print
+
+    def book_if_changed(self, time_ms: int) -> BookSnapshot | None:
+        book = self.simulation.book
+        if book.update_id == self.published_update_id:
+            return None
+        self.published_update_id = book.update_id
+        return self.depth(time_ms, PUBLISHED_LEVELS)
+
+    def depth(self, time_ms: int, levels: int) -> BookSnapshot:
+        """The book's best ``levels`` a side; levels unchanged since the last call are the same objects."""
+        book = self.simulation.book
+        previous, self._levels = self._levels, {}
+        return BookSnapshot(
+            self.spec.symbol,
+            book.update_id,
+            time_ms,
+            self._convert(book.bids.depth(levels), previous),
+            self._convert(book.asks.depth(levels), previous),
         )
 
-    def book_at(self, planned: PlannedPrint) -> BookSnapshot | None:
-        """A fresh 20-level book at most every ``BOOK_INTERVAL_MS``, around the print's touch."""
-        self.last_touch = (planned.bid_ticks, planned.ask_ticks)
-        return self.book_if_due(planned.time_ms, BOOK_INTERVAL_MS)
+    def _convert(self, levels: list[tuple[int, int]], previous: dict) -> tuple[BookLevel, ...]:
+        tick, step, kept = self.spec.tick_size, self.spec.step_size, self._levels
+        converted = []
+        for key in levels:
+            level = previous.get(key)
+            if level is None:
+                level = BookLevel(key[0] * tick, key[1] * step)
+            kept[key] = level
+            converted.append(level)
+        return tuple(converted)
 
-    def book_if_due(self, time_ms: int, min_gap_ms: int) -> BookSnapshot | None:
-        """The book around the last touch, unless one went out less than ``min_gap_ms`` ago."""
-        if self.last_touch is None or time_ms - self.last_book_ms < min_gap_ms:
-            return None
-        elapsed = (time_ms - self.last_book_ms) / 1000 if self.last_book_ms else 0.0
-        self.book_shape.refill(elapsed)
-        self.last_book_ms = time_ms
-        self.book_update_id += 1
-        bid_sizes, ask_sizes = self.book_shape.levels(self.rng)
-        tick, step = self.spec.tick_size, self.spec.step_size
-        bid_ticks, ask_ticks = self.last_touch
-        bids = tuple(BookLevel((bid_ticks - i) * tick, int(q) * step)
-                     for i, q in enumerate(bid_sizes) if bid_ticks - i > 0)
-        asks = tuple(BookLevel((ask_ticks + i) * tick, int(q) * step) for i, q in enumerate(ask_sizes))
-        return BookSnapshot(self.spec.symbol, self.book_update_id, time_ms, bids, asks)
+
+def decimal_quote(units: int) -> Decimal:
+    return (Decimal(units) / QUOTE_SCALE).normalize()

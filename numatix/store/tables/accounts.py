@@ -32,6 +32,8 @@ class SessionRow(SQLModel, table=True):
     expires_time_ms: int = Field(sa_type=BigInteger)
     revoked_time_ms: int | None = Field(default=None, sa_type=BigInteger)
     user_agent: str = Field(default="", max_length=255)
+    last_seen_ms: int = Field(default=0, sa_type=BigInteger)  # refreshed at most every half minute
+    address: str = Field(default="", max_length=64)  # where it was opened from
 
 
 class ExchangeKeyRow(SQLModel, table=True):

@@ -9,6 +9,7 @@ never apply a fill twice.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
@@ -16,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from numatix.store.types import DecimalColumn
 
 
-def money(nullable: bool = False) -> Field:
+def money(nullable: bool = False) -> Any:
     return Field(sa_column=Column(DecimalColumn(), nullable=nullable))
 
 
@@ -47,7 +48,8 @@ class PaperOrderRow(SQLModel, table=True):
         Index("ix_paper_order_client_id", "account_id", "symbol", "client_order_id"),
     )
 
-    venue_order_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    venue_order_id: int = Field(primary_key=True, sa_type=BigInteger,
+                                sa_column_kwargs={"autoincrement": False})
     account_id: int = Field(sa_type=BigInteger)
     symbol: str = Field(max_length=20)
     client_order_id: str = Field(max_length=64)
@@ -71,6 +73,8 @@ class PaperOrderRow(SQLModel, table=True):
     self_trade_prevention: str = Field(max_length=20)
     arrival_price: Decimal | None = money(nullable=True)
     last_fill_time_ms: int | None = Field(default=None, sa_type=BigInteger)
+    prevented_quantity: Decimal = money()
+    prevented_match_id: int = Field(default=-1, sa_type=BigInteger)
     queue_ahead: Decimal = money()
     reserved_asset: str = Field(max_length=16)
     reserved_amount: Decimal = money()
@@ -107,3 +111,16 @@ class PaperLedgerRow(SQLModel, table=True):
     balances_before: str  # JSON {"asset": "amount"}
     balances_after: str
     last_trade_id: int = Field(sa_type=BigInteger)
+
+
+class PaperEngineFenceRow(SQLModel, table=True):
+    """Which engine may write the books above: the newest ``term`` claimed (it only grows).
+    Every engine transaction locks this row and compares its own term first, so an older
+    engine's writes are refused by the database itself (see ``store/engine_fence.py``)."""
+
+    __tablename__ = "paper_engine_fence"
+
+    name: str = Field(primary_key=True, max_length=32)
+    term: int = Field(sa_type=BigInteger)
+    holder: str = Field(max_length=200)  # who claimed it last (host-pid), for people reading the table
+    claimed_time_ms: int = Field(sa_type=BigInteger)

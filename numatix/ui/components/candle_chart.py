@@ -17,6 +17,7 @@ class CandleChart(rx.Component):
     lib_dependencies: list[str] = ["lightweight-charts@5.2.1"]
 
     series_key: rx.Var[str]
+    interval: rx.Var[str]
     history: rx.Var[list[dict[str, Any]]]
     older: rx.Var[list[dict[str, Any]]]
     updates: rx.Var[list[dict[str, Any]]]

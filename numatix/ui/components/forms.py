@@ -6,9 +6,13 @@ import reflex as rx
 
 
 def field(label: str, name: str, kind: str = "text", placeholder: str = "", autocomplete: str = "",
-          required: bool = True, **props) -> rx.Component:
+          required: bool = True, error_field=None, **props) -> rx.Component:
+    """``error_field``: the state var naming the field at fault, so this input is marked invalid."""
+    if error_field is not None:
+        props["aria_invalid"] = rx.cond(error_field == name, "true", "false")
     return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
+        # Bound to its input by name.
+        rx.text(label, as_="label", custom_attrs={"htmlFor": name}, size="2", weight="medium"),
         rx.input(id=name, name=name, type=kind, placeholder=placeholder, auto_complete=autocomplete,
                  required=required, width="100%", size="3", data_testid=f"field-{name}", **props),
         spacing="1",

@@ -16,6 +16,7 @@ def _level(row: dict, color: str, test_id: str) -> rx.Component:
         rx.text(row["price"], color=f"var(--{color}-11)", flex="1"),
         rx.text(row["quantity"], text_align="right", flex="1"),
         width="100%",
+        flex_shrink="0",
         padding_x="8px",
         background=f"linear-gradient(to left, var(--{color}-a4) {depth}, transparent {depth})",
         data_testid=test_id,
@@ -36,15 +37,29 @@ def _heading(*labels: str) -> rx.Component:
     )
 
 
+def _side_rows(rows, color: str, test_id: str, justify: str) -> rx.Component:
+    """As many levels as the panel has room for: asks keep the ones next to the spread (at the
+    bottom), bids the ones at the top; the far end is clipped, and fades instead of being cut. A
+    side is never taller than its levels, so a tall window leaves its room below the bids, not a
+    gap above the asks."""
+    fade = "to bottom" if justify == "end" else "to top"
+    return rx.flex(
+        rx.foreach(rows, lambda row: _level(row, color, test_id)),
+        direction="column",
+        justify=justify,
+        flex="0 1 auto",
+        min_height="0",
+        overflow="hidden",
+        width="100%",
+        style={"mask_image": f"linear-gradient({fade}, transparent 0, black 20px)"},
+    )
+
+
 def order_book() -> rx.Component:
-    return rx.vstack(
-        rx.text("Order book", weight="bold", size="2", padding_x="8px"),
+    return rx.flex(
+        rx.text("Order book", weight="bold", size="2", padding_x="8px", as_="div"),
         _heading("Price", "Amount"),
-        rx.vstack(
-            rx.foreach(MarketState.asks.reverse(), lambda row: _level(row, "red", "book-ask")),
-            spacing="0",
-            width="100%",
-        ),
+        _side_rows(MarketState.asks.reverse(), "red", "book-ask", "end"),
         rx.hstack(
             rx.text(MarketState.last_price, weight="bold", size="4",
                     color=rx.cond(MarketState.price_direction == "down", "var(--red-11)", "var(--green-11)")),
@@ -54,23 +69,22 @@ def order_book() -> rx.Component:
             width="100%",
             padding_x="8px",
             padding_y="4px",
+            flex_shrink="0",
         ),
-        rx.vstack(
-            rx.foreach(MarketState.bids, lambda row: _level(row, "green", "book-bid")),
-            spacing="0",
-            width="100%",
-        ),
-        spacing="1",
+        _side_rows(MarketState.bids, "green", "book-bid", "start"),
+        direction="column",
+        gap="1",
         width="100%",
+        height="100%",
         data_testid="order-book",
     )
 
 
 def recent_trades() -> rx.Component:
-    return rx.vstack(
-        rx.text("Recent trades", weight="bold", size="2", padding_x="8px"),
+    return rx.flex(
+        rx.text("Recent trades", weight="bold", size="2", padding_x="8px", as_="div"),
         _heading("Price", "Amount", "Time"),
-        rx.vstack(
+        rx.flex(
             rx.foreach(
                 MarketState.trades,
                 lambda row: rx.hstack(
@@ -80,14 +94,20 @@ def recent_trades() -> rx.Component:
                     rx.moment(row["time_ms"], format="HH:mm:ss", flex="1", text_align="right"),
                     width="100%",
                     padding_x="8px",
+                    flex_shrink="0",
                     style=_ROW,
                     data_testid="trade-row",
                 ),
             ),
-            spacing="0",
+            direction="column",
+            flex="1 1 0",
+            min_height="0",
+            overflow="hidden",
             width="100%",
         ),
-        spacing="1",
+        direction="column",
+        gap="1",
         width="100%",
+        height="100%",
         data_testid="recent-trades",
     )

@@ -1,8 +1,8 @@
 """Keyboard shortcuts and browser notifications for the trade page.
 
-The key handler is a few lines of page script: it only clicks or focuses elements that
-are on the page anyway (by their data-testid), so each shortcut does exactly what the
-mouse would, through the same event handlers.
+The key handler is a few lines of page script (assets/numatix-keys.js): it only clicks or
+focuses elements that are on the page anyway (by their data-testid), so each shortcut does
+exactly what the mouse would, through the same event handlers.
 """
 
 from __future__ import annotations
@@ -18,28 +18,7 @@ SHORTCUTS = [
     ("Enter", "Place the order (in the order form)"),
 ]
 
-KEY_SCRIPT = """
-(() => {
-  if (window.numatixKeys) return;
-  window.numatixKeys = true;
-  const click = (id) => { const el = document.querySelector(`[data-testid="${id}"]`); if (el) el.click(); };
-  document.addEventListener("keydown", (event) => {
-    const target = event.target;
-    const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable);
-    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "?") { click("shortcuts-open"); event.preventDefault(); }
-    else if (event.key === "b") click("side-buy");
-    else if (event.key === "s") click("side-sell");
-    else if (event.key === "/") { click("symbol-picker"); event.preventDefault(); }
-  });
-  window.numatixAskToNotify = () => {
-    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
-  };
-  window.numatixNotify = (text) => {
-    if ("Notification" in window && Notification.permission === "granted") new Notification("Numatix", { body: text });
-  };
-})();
-"""
+KEY_SCRIPT = "/numatix-keys.js"  # assets/numatix-keys.js: served from this origin, as the CSP wants
 
 
 def shortcuts_dialog() -> rx.Component:
@@ -58,4 +37,4 @@ def shortcuts_dialog() -> rx.Component:
 
 
 def key_handler() -> rx.Component:
-    return rx.script(KEY_SCRIPT)
+    return rx.script(src=KEY_SCRIPT)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from numatix.domain.balances import amounts_in_words
 from numatix.ui.components.forms import error_callout, field, notice_callout
 from numatix.ui.components.layout import page_frame
+from numatix.ui.components.sessions_list import sessions_section
 from numatix.ui.states.session import SessionState
 from numatix.ui.states.settings import SettingsState
 
@@ -53,10 +55,12 @@ def key_section() -> rx.Component:
         ),
         rx.form(
             rx.vstack(
-                field("API key", "api_key", "text", "", "off"),
-                field("Secret key (HMAC) or Ed25519 private key (PEM)", "secret", "password", "", "off"),
+                field("API key", "api_key", "text", "", "off", required=False,
+                      error_field=SettingsState.key_error_field),
+                field("Secret key (HMAC) or Ed25519 private key (PEM)", "secret", "password", "", "off",
+                      required=False, error_field=SettingsState.key_error_field),
                 rx.select.root(
-                    rx.select.trigger(data_testid="signature-kind"),
+                    rx.select.trigger(data_testid="signature-kind", aria_label="Signature kind"),
                     rx.select.content(
                         rx.select.item("HMAC-SHA256", value="HMAC_SHA256"),
                         rx.select.item("Ed25519", value="ED25519"),
@@ -64,13 +68,14 @@ def key_section() -> rx.Component:
                     name="signature",
                     default_value="HMAC_SHA256",
                 ),
+                error_callout(SettingsState.key_error, "key-error"),
                 rx.button(rx.cond(SettingsState.has_key, "Replace key", "Check and save key"), type="submit",
                           loading=SettingsState.busy, data_testid="save-key"),
                 spacing="3",
                 width="100%",
             ),
             on_submit=SettingsState.save_key,
-            reset_on_submit=True,
+            reset_on_submit=False,  # a refused or unchecked key stays for another try; saved, it is cleared
             width="100%",
         ),
     )
@@ -81,15 +86,19 @@ def password_section() -> rx.Component:
         "Password",
         rx.form(
             rx.vstack(
-                field("Current password", "current_password", "password", "", "current-password"),
-                field("New password", "new_password", "password", "at least 10 characters", "new-password"),
-                field("Repeat the new password", "confirm_password", "password", "", "new-password"),
+                field("Current password", "current_password", "password", "", "current-password",
+                      error_field=SettingsState.password_error_field),
+                field("New password", "new_password", "password", "at least 10 characters", "new-password",
+                      error_field=SettingsState.password_error_field),
+                field("Repeat the new password", "confirm_password", "password", "", "new-password",
+                      error_field=SettingsState.password_error_field),
+                error_callout(SettingsState.password_error, "password-error"),
                 rx.button("Change password", type="submit", data_testid="change-password"),
                 spacing="3",
                 width="100%",
             ),
             on_submit=SettingsState.change_password,
-            reset_on_submit=True,
+            reset_on_submit=False,  # a refused change keeps what was typed; a done one reloads the page
             width="100%",
         ),
     )
@@ -105,8 +114,8 @@ def wallet_and_sessions_section() -> rx.Component:
                 rx.alert_dialog.content(
                     rx.alert_dialog.title("Reset the paper wallet?"),
                     rx.alert_dialog.description(
-                        "Open paper orders are canceled and balances go back to 10,000 USDT, 0.1 BTC, 1 ETH and "
-                        "10 BNB. Your order and trade history stay."),
+                        f"Open paper orders are canceled and balances go back to {amounts_in_words()}. "
+                        "Your order and trade history stay."),
                     rx.hstack(
                         rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
                         rx.alert_dialog.action(rx.button("Reset", color_scheme="orange",
@@ -130,13 +139,15 @@ def settings_page() -> rx.Component:
     return page_frame(
         rx.vstack(
             rx.heading("Settings", size="6"),
-            rx.text("Signed in as ", rx.text.strong(SessionState.email, data_testid="signed-in-email"), size="2"),
+            rx.text("Signed in as ", rx.text.strong(SessionState.email, data_testid="signed-in-email"),
+                    size="2"),
             error_callout(SettingsState.error, "settings-error"),
             notice_callout(SettingsState.notice, "settings-notice"),
             venue_section(),
             key_section(),
             password_section(),
             wallet_and_sessions_section(),
+            sessions_section(),
             spacing="4",
             max_width="720px",
             width="100%",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from numatix.ui.components.account_tables import account_tabs
 from numatix.ui.components.candle_chart import candle_chart
 from numatix.ui.components.layout import page_frame
-from numatix.ui.components.account_tables import account_tabs
 from numatix.ui.components.order_book import order_book, recent_trades
+from numatix.ui.components.order_details import order_details_dialog
 from numatix.ui.components.order_form import order_form
 from numatix.ui.components.shortcuts import key_handler, shortcuts_dialog
 from numatix.ui.states.account import AccountState
@@ -45,7 +46,8 @@ def price_header() -> rx.Component:
         _stat("24h high", MarketState.high, "high-24h"),
         _stat("24h low", MarketState.low, "low-24h"),
         _stat(rx.text.span("24h volume (", MarketState.base_asset, ")"), MarketState.volume, "volume-24h"),
-        _stat(rx.text.span("24h volume (", MarketState.quote_asset, ")"), MarketState.quote_volume, "quote-volume-24h"),
+        _stat(rx.text.span("24h volume (", MarketState.quote_asset, ")"), MarketState.quote_volume,
+              "quote-volume-24h"),
         spacing="6",
         align="center",
         wrap="wrap",
@@ -73,11 +75,13 @@ def timeframe_buttons() -> rx.Component:
 
 
 def chart_panel() -> rx.Component:
-    return rx.vstack(
+    """Timeframes over a chart that takes whatever height its card has."""
+    return rx.flex(
         timeframe_buttons(),
         rx.box(
             candle_chart(
                 series_key=MarketState.series_key,
+                interval=MarketState.interval,
                 history=MarketState.history,
                 older=MarketState.older,
                 updates=MarketState.updates,
@@ -89,44 +93,68 @@ def chart_panel() -> rx.Component:
                 id="price-chart",
             ),
             width="100%",
-            height="520px",
+            flex="1",
+            min_height="0",
         ),
+        direction="column",
+        gap="2",
         width="100%",
-        spacing="2",
+        height="100%",
     )
 
 
-def market_panels() -> rx.Component:
-    return rx.vstack(
-        rx.card(order_book(), width="100%", padding="8px"),
-        rx.card(recent_trades(), width="100%", padding="8px"),
-        width=["100%", "100%", "300px"],
-        min_width=["0", "0", "280px"],
-        spacing="3",
-    )
+# The market grid, by viewport width (px). A phone stacks chart, form, book and trades; from
+# 768 px the form sits beside the book; from 1024 px chart, book and form+trades share one row
+# as tall as the screen allows, so the order tabs start inside the first screen.
+_AREAS = {
+    "0px": '"chart" "form" "book" "trades"',
+    "768px": '"chart chart" "form book" "trades book"',
+    "1024px": '"chart book form" "chart book trades"',
+}
+_COLUMNS = {
+    "0px": "minmax(0, 1fr)",
+    "768px": "minmax(0, 1fr) minmax(0, 1fr)",
+    "1024px": "minmax(0, 1fr) 230px 270px",
+    "1280px": "minmax(0, 1fr) 300px 310px",
+}
+_ROWS = {
+    "0px": "380px auto 400px 320px",
+    "768px": "440px auto 320px",
+    "1024px": "auto minmax(0, 1fr)",
+}
+# Top bar, price header and gaps take ~215 px: the rest of the screen, within reason.
+_GRID_HEIGHT = {"0px": "auto", "1024px": "clamp(540px, calc(100vh - 215px), 940px)"}
 
 
-def trading_panel() -> rx.Component:
-    return rx.vstack(
-        rx.card(order_form(), width="100%"),
-        width=["100%", "100%", "280px"],
-        min_width=["0", "0", "260px"],
-        spacing="3",
+def _panel(child: rx.Component, area: str, test_id: str, **props) -> rx.Component:
+    """A grid cell whose content never sizes the grid: it fills its cell and clips or scrolls."""
+    return rx.card(child, grid_area=area, min_width="0", min_height="0", overflow="hidden",
+                   data_testid=test_id, **props)
+
+
+def market_grid() -> rx.Component:
+    return rx.box(
+        _panel(chart_panel(), "chart", "chart-card", contain="strict"),  # a redraw stays inside
+        _panel(order_book(), "book", "book-card", padding="8px", contain="size"),
+        _panel(order_form(), "form", "form-card", overflow_y="auto"),
+        _panel(recent_trades(), "trades", "trades-card", padding="8px", contain="size"),
+        display="grid",
+        gap="12px",
+        width="100%",
+        grid_template_areas=rx.breakpoints(_AREAS),
+        grid_template_columns=rx.breakpoints(_COLUMNS),
+        grid_template_rows=rx.breakpoints(_ROWS),
+        height=rx.breakpoints(_GRID_HEIGHT),
+        data_testid="market-grid",
     )
 
 
 def known_symbol_view() -> rx.Component:
     return rx.vstack(
         rx.card(price_header(), width="100%"),
-        rx.flex(
-            rx.card(chart_panel(), flex="1", min_width="0"),
-            market_panels(),
-            trading_panel(),
-            direction=rx.breakpoints(initial="column", md="row"),
-            spacing="3",
-            width="100%",
-        ),
-        rx.card(account_tabs(), width="100%"),
+        market_grid(),
+        rx.card(account_tabs(), width="100%", min_width="0", data_testid="account-card"),
+        order_details_dialog(),
         key_handler(),
         spacing="3",
         width="100%",
@@ -137,9 +165,11 @@ def unknown_symbol_view() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.heading("Symbol not found", size="6"),
-            rx.text("There is no market called ", rx.code(MarketState.active_symbol), " here. Try one of these:"),
+            rx.text("There is no market called ", rx.code(MarketState.active_symbol),
+                    " here. Try one of these:"),
             rx.hstack(
-                rx.foreach(MarketState.symbols, lambda s: rx.link(s, href="/trade/" + s, data_testid="known-symbol")),
+                rx.foreach(MarketState.symbols,
+                           lambda s: rx.link(s, href="/trade/" + s, data_testid="known-symbol")),
                 spacing="4",
             ),
             align="center",

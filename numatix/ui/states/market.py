@@ -3,7 +3,9 @@
 A background task per tab (started by ``on_load``) reads coalesced hub updates and
 writes them here: the price and the forming candle at most ``FRAME_SECONDS`` apart (fast
 enough to look live), the order book and trade list at most ``PANEL_SECONDS`` apart (they
-are read, not watched), so fifty tabs do not swamp two cores.
+are read, not watched), so fifty tabs do not swamp two cores. Every frame re-renders much of
+the page in the browser too: on a starved CPU a tab that cannot keep up queues frames, falls
+behind by seconds and answers clicks later and later, so frames stay few.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from numatix.domain.symbols import SymbolSpec
 from numatix.services import runtime
 from numatix.services.errors import NotFound
 from numatix.ui.format import candle_for_chart, compact, fixed, signed_percent
-from numatix.ui.states.session import SessionState
+from numatix.ui.states.session import viewer_id
 
-FRAME_SECONDS = 0.08
-PANEL_SECONDS = 0.25
+FRAME_SECONDS = 0.2
+PANEL_SECONDS = 0.5
 BOOK_LEVELS = 20
 TRADE_ROWS = 30
 HISTORY_BARS = 500
@@ -41,7 +43,7 @@ class MarketState(rx.State):
     symbols: list[str] = []
     interval: str = Interval.M1.value
     feed_kind: str = ""
-    feed_status: str = "offline"
+    feed_status: str = ""  # "" until the page has loaded: the badge says Connecting, not Offline
     price_precision: int = 2
     quantity_precision: int = 5
     base_asset: str = ""
@@ -71,18 +73,25 @@ class MarketState(rx.State):
 
     _stream_generation: int = 0
     _last_price: Decimal | None = None
+    _shown_trade_id: int | None = None  # the newest trade of the snapshot the page was drawn from
 
     @rx.var
     def page_title(self) -> str:
-        return f"{self.last_price} · {self.active_symbol} · Numatix" if self.known else "Unknown symbol · Numatix"
+        if not self.known:
+            return "Unknown symbol · Numatix"
+        return f"{self.last_price} · {self.active_symbol} · Numatix"
 
     def _spec(self) -> SymbolSpec:
         return runtime.current().market.spec(self.active_symbol)
 
     async def _market(self):
         """The market of the venue this user's orders go to (the testnet's for Binance users)."""
-        user_id = (await self.get_state(SessionState))._user_id
-        return await runtime.current().markets.for_user(user_id)
+        return await runtime.current().venues.market_for(await viewer_id(self))
+
+    @rx.event
+    async def load_feed(self):
+        """``on_load`` of the pages without a market: the top bar still says where prices come from."""
+        self._apply_feed(await self._market())
 
     @rx.event
     async def load_page(self):
@@ -103,6 +112,7 @@ class MarketState(rx.State):
         self.base_asset, self.quote_asset = spec.base_asset, spec.quote_asset
         self._last_price = None
         snapshot = market.snapshot(requested)
+        self._shown_trade_id = snapshot.last_trade.trade_id if snapshot.last_trade is not None else None
         self.trades = []
         self._apply_trades(list(snapshot.recent_trades)[-TRADE_ROWS:], spec)
         self._apply_book(snapshot.book, spec)
@@ -135,7 +145,8 @@ class MarketState(rx.State):
         try:
             market = await self._market()
             candles = await market.candles(
-                self.active_symbol, Interval(self.interval), end_time_ms=int(end_time_ms) - 1, limit=HISTORY_BARS
+                self.active_symbol, Interval(self.interval), end_time_ms=int(end_time_ms) - 1,
+                limit=HISTORY_BARS
             )
             self.older = [candle_for_chart(c) for c in candles if c.open_time_ms < int(end_time_ms)]
         finally:
@@ -148,13 +159,13 @@ class MarketState(rx.State):
     @rx.event(background=True)
     async def stream_market(self):
         async with self:
-            generation, symbol = self._stream_generation, self.active_symbol
+            generation, symbol, shown = self._stream_generation, self.active_symbol, self._shown_trade_id
             if not self.known:
                 return
             market = await self._market()
         spec = market.spec(symbol)
         book, recent, panels_written = None, [], 0.0
-        async with market.updates(symbol) as updates:
+        async with market.updates(symbol, shown_trade_id=shown) as updates:  # from the page's snapshot on
             async for update in updates:
                 book = update.book or book
                 recent = (recent + list(update.trades))[-TRADE_ROWS:]

@@ -10,22 +10,19 @@ from numatix.domain.orders import TRANSITIONS, Fill, Order, OrderCanceled, Order
 from numatix.domain.positions import Position
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.domain.symbols import DEFAULT_SYMBOLS
-from numatix.domain.values import Money, Price, Quantity
+from numatix.domain.values import to_decimal
 
 BTC = SymbolFilters.from_spec(DEFAULT_SYMBOLS["BTCUSDT"])
 
 
-def test_value_types_refuse_float_and_stay_exact():
+def test_amounts_refuse_float_and_stay_exact():
     with pytest.raises(TypeError):
-        Price(0.1)
+        to_decimal(0.1, "price")
     with pytest.raises(TypeError):
-        Quantity(1.5)
-    with pytest.raises(TypeError):
-        Money(0.1, "USDT")
-    assert Price("0.1") + Price("0.2") == D("0.3")
-    assert Money(D("1.5"), "USDT") + Money("2", "USDT") == Money(D("3.5"), "USDT")
+        to_decimal(True, "quantity")
     with pytest.raises(ValueError):
-        Money("1", "USDT") + Money("1", "BTC")
+        to_decimal("NaN", "price")
+    assert to_decimal("0.1") + to_decimal("0.2") == D("0.3")
     with pytest.raises(TypeError):
         OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity=0.1, price="1", time_in_force="GTC")
 
@@ -196,14 +193,59 @@ def test_wallet_rules():
         wallet.unlock("USDT", D("1"))
 
 
-def test_position_average_cost_with_fees():
+def test_position_entry_is_the_price_paid_and_fees_are_kept_apart():
     position = Position("BTCUSDT", "BTC", "USDT")
     buy = Fill(1, 1, "a", "BTCUSDT", Side.BUY, D("100"), D("1"), D("100"), D("0.001"), "BTC", False, 0)
     position.apply(buy)
-    assert position.quantity == D("0.999")
-    assert position.average_entry_price == D("100") / D("0.999")
+    assert position.quantity == D("0.999")  # the fee was paid in BTC
+    assert position.average_entry_price == D("100")  # what was paid per unit, fees aside
+    assert position.fees_in_quote == D("0.1")  # 0.001 BTC at 100
     sell = Fill(2, 2, "b", "BTCUSDT", Side.SELL, D("110"), D("0.999"), D("109.89"), D("0.10989"), "USDT", False, 1)
     position.apply(sell)
-    assert position.quantity == 0
-    assert position.realized_pnl == D("0.999") * (D("110") - D("100") / D("0.999")) - D("0.10989")
+    assert position.quantity == 0 and position.average_entry_price == 0
+    assert position.realized_pnl == D("0.999") * D("10")
+    assert position.fees_in_quote == D("0.1") + D("0.10989")
     assert position.unrealized_pnl(D("120")) == 0
+
+
+def test_a_validated_request_gives_the_prices_its_type_requires():
+    limit = OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.1", price="100", time_in_force="GTC")
+    limit.validate()
+    assert (limit.limit_price, limit.base_quantity) == (D("100"), D("0.1"))
+    stop = OrderRequest("BTCUSDT", "SELL", "STOP_LOSS", quantity="0.1", stop_price="90")
+    stop.validate()
+    assert stop.trigger_price == D("90")
+    with pytest.raises(TypeError, match="STOP_LOSS order without price"):
+        _ = stop.limit_price  # a bug in the caller, never a user's mistake
+    by_quote = OrderRequest("BTCUSDT", "BUY", "MARKET", quote_order_qty="50")
+    with pytest.raises(TypeError, match="without quantity"):
+        _ = by_quote.base_quantity
+
+
+def test_holdings_without_a_trade_open_the_position_at_that_moments_price():
+    position = Position("BTCUSDT", "BTC", "USDT")
+    position.open_with(D("0.1"), D("90000"))
+    position.apply(Fill(1, 1, "a", "BTCUSDT", Side.BUY, D("100000"), D("0.1"), D("10000"), D("0"), "BTC", False, 0))
+    assert position.quantity == D("0.2") and position.average_entry_price == D("95000")
+    position.apply(Fill(2, 2, "b", "BTCUSDT", Side.SELL, D("96000"), D("0.2"), D("19200"), D("19.2"), "USDT",
+                        False, 1))
+    assert position.realized_pnl == D("200") and position.fees_in_quote == D("19.2")
+
+
+def test_selling_what_had_no_entry_is_not_profit_or_loss():
+    position = Position("BTCUSDT", "BTC", "USDT")
+    position.apply(Fill(1, 1, "a", "BTCUSDT", Side.SELL, D("100"), D("1"), D("100"), D("0.1"), "USDT", False, 0))
+    assert position.realized_pnl == 0 and position.quantity == 0
+    assert position.fees_in_quote == D("0.1")  # a cost all the same, in its own column
+    position.apply(Fill(2, 2, "b", "BTCUSDT", Side.BUY, D("100"), D("1"), D("100"), D("0.01"), "BNB", False, 0))
+    assert position.other_fees == {"BNB": D("0.01")} and position.fees_in_quote == D("0.1")
+
+
+@pytest.mark.parametrize("order_type, first", [("LIMIT", "price"), ("LIMIT_MAKER", "price"),
+                                               ("STOP_LOSS", "stopPrice"), ("STOP_LOSS_LIMIT", "stopPrice"),
+                                               ("TAKE_PROFIT_LIMIT", "stopPrice")])
+def test_an_empty_order_names_its_first_field_as_the_form_shows_them(order_type, first):
+    """Enter in an empty Limit form says "Enter the price" (its top field), not the amount."""
+    with pytest.raises(OrderRejected) as caught:
+        OrderRequest("BTCUSDT", "BUY", order_type, time_in_force="GTC").validate()
+    assert caught.value.message == f"Mandatory parameter '{first}' {MISSING}"

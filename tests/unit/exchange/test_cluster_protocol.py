@@ -16,6 +16,7 @@ from numatix.domain.errors import (
     TransientVenueError,
     VenueError,
 )
+from numatix.domain.events import AccountUncertain
 from numatix.domain.requests import OrderRequest
 from numatix.exchange.cluster import protocol
 from tests.unit.exchange.helpers import SYMBOL, make_exchange
@@ -105,5 +106,5 @@ async def test_venue_events_cross_for_report_readers():
     exchange.add_listener(events.append)
     await exchange.submit(3, OrderRequest(SYMBOL, Side.SELL, OrderType.MARKET, quantity=D("0.01")))
     assert {type(event).__name__ for event in events} == {"ExecutionReport", "BalanceUpdate"}
-    for event in events:
+    for event in [*events, AccountUncertain(3, 4)]:
         assert protocol.decode_venue_event(protocol.encode_venue_event(event)) == event

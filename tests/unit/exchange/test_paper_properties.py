@@ -1,13 +1,14 @@
 """Invariants over random order sequences against random market paths."""
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from decimal import Decimal as D
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from numatix.domain.enums import ExecutionType, OrderStatus, Side
+from numatix.domain.enums import ExecutionType, OrderStatus, SelfTradePreventionMode, Side
 from numatix.domain.errors import OrderRejected
 from numatix.domain.events import ExecutionReport
 from numatix.domain.orders import TRANSITIONS
@@ -26,6 +27,7 @@ trade_action = st.tuples(st.just("trade"), offsets, sizes)
 order_action = st.tuples(
     st.just("order"), st.sampled_from(ACCOUNTS), st.sampled_from(["BUY", "SELL"]), st.sampled_from(TYPES),
     st.sampled_from(["GTC", "IOC", "FOK"]), offsets, offsets, sizes, st.booleans(),
+    st.sampled_from([mode.value for mode in SelfTradePreventionMode]),
 )
 cancel_action = st.tuples(st.just("cancel"), st.sampled_from(ACCOUNTS), st.integers(0, 50))
 actions = st.lists(st.one_of(book_action, trade_action, order_action, cancel_action), min_size=5, max_size=40)
@@ -43,7 +45,12 @@ def make_book(offset, spread, size):
     return book(bids, asks)
 
 
-def make_request(side, order_type, tif, price_offset, stop_offset, size, by_quote):
+def make_request(side, order_type, tif, price_offset, stop_offset, size, by_quote, stp="EXPIRE_MAKER"):
+    request = _request(side, order_type, tif, price_offset, stop_offset, size, by_quote)
+    return dataclasses.replace(request, self_trade_prevention=stp)
+
+
+def _request(side, order_type, tif, price_offset, stop_offset, size, by_quote):
     quantity = str(D(size) * D("0.0001"))
     price, stop = str(price_at(price_offset)), str(price_at(stop_offset))
     if order_type == "MARKET":
@@ -78,6 +85,14 @@ class Checker:
             if isinstance(event, ExecutionReport):
                 self.check_report(event, expected[event.account])
         self.step_events.clear()
+        resting: dict = defaultdict(lambda: ([], []))
+        for entry in self.exchange._core._open.values():  # white box: the queue estimate of each open order
+            assert entry.place.ahead >= 0
+            assert entry.place.shown is None or entry.place.ahead <= entry.place.shown
+            if entry.order.is_working and entry.order.order_type.has_limit_price:
+                resting[entry.account][entry.order.side is Side.SELL].append(entry.order.price)
+        for bids, asks in resting.values():  # self-trade prevention: no account is crossed against itself
+            assert not bids or not asks or max(bids) < min(asks), (bids, asks)
         for account in ACCOUNTS:
             totals, balances = self.totals(account)
             assert all(b.free >= 0 and b.locked >= 0 for b in balances.values())

@@ -48,3 +48,20 @@ def trade(n: int, price: str = "100", symbol: str = "BTCUSDT", time_ms: int | No
 def book(update_id: int, symbol: str = "BTCUSDT") -> BookSnapshot:
     return BookSnapshot(symbol, update_id, START, (BookLevel(Decimal(99), Decimal(1)),),
                         (BookLevel(Decimal(100), Decimal(1)),))
+
+
+GUARD = 10.0  # only so a feed that never starts fails the test instead of hanging it
+
+
+async def running_hub(symbols=("BTCUSDT", "ETHUSDT")):
+    """A started hub on a scripted feed, for a fixture to iterate: (feed, hub), stopped after."""
+    from numatix.market.hub import MarketHub
+
+    feed = ScriptedFeed(symbols=symbols)
+    hub = MarketHub(feed, clock=lambda: START + 10_000_000)
+    await hub.start()
+    await asyncio.wait_for(feed.started.wait(), GUARD)
+    try:
+        yield feed, hub
+    finally:
+        await hub.stop()

@@ -1,7 +1,7 @@
 from decimal import Decimal as D
 
 from numatix.domain.balances import Balance
-from numatix.domain.events import BalanceUpdate
+from numatix.domain.events import AccountUncertain, BalanceUpdate
 from numatix.domain.requests import OrderRequest
 from numatix.services.alerts import AlertTriggered, AlertView
 from numatix.services.event_codec import decode, encode
@@ -17,7 +17,8 @@ async def test_every_user_event_survives_the_round_trip_exactly():
     await TradingService(exchange, EventBus()).place_order(7, OrderRequest(SYMBOL, "BUY", "MARKET", quantity="0.04"))
     events = [*seen,
               BalanceUpdate(7, 1, 2, (Balance("BTC", D("0.123456789012345678"), D("0")),)),
-              AlertTriggered(7, AlertView(3, "BTCUSDT", "above", D("70000.5"), 1, 2, D("70001"), False))]
+              AlertTriggered(7, AlertView(3, "BTCUSDT", "above", D("70000.5"), 1, 2, D("70001"), False)),
+              AccountUncertain(7, 3)]
     assert len(seen) >= 3
     for event in events:
         text = encode(event)

@@ -2,10 +2,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from numatix.domain.enums import Side
-from numatix.domain.estimates import fee_for, walk_visible_book
+from numatix.domain.enums import OrderType, Side
+from numatix.domain.estimates import walk_visible_book
+from numatix.domain.fees import DEFAULT_FEES
 from numatix.domain.market import BookLevel
-from numatix.domain.requests import OrderRequest
+from numatix.domain.requests import OcoRequest, OrderRequest
+from numatix.domain.sizing import Funds
 from numatix.market.hub import MarketHub
 from numatix.services.market_data import MarketDataService
 from numatix.services.order_entry import OrderEntryService
@@ -22,8 +24,13 @@ def test_walking_the_visible_book_by_quantity_and_by_quote():
     assert by_quote.quote == D("150") and by_quote.quantity == 1 + D("50") / D("101")
     thin = walk_visible_book(ASKS, quantity=D("5"))
     assert thin.quantity == D("3") and not thin.complete
-    assert fee_for(Side.BUY, D("2"), D("201"), D("0.001")) == (D("0.002"), "base")
-    assert fee_for(Side.SELL, D("2"), D("201"), D("0.001")) == (D("0.201"), "quote")
+
+
+def test_one_fee_rule_charged_in_what_is_received_at_the_commission_precision():
+    assert DEFAULT_FEES.on_amounts(Side.BUY, D("2"), D("201"), False, "BTC", "USDT") == (D("0.002"), "BTC")
+    assert DEFAULT_FEES.on_amounts(Side.SELL, D("2"), D("201"), False, "BTC", "USDT") == (D("0.201"), "USDT")
+    fee, _ = DEFAULT_FEES.on_amounts(Side.BUY, D(1) / D(3), D(100), False, "BTC", "USDT")
+    assert fee == D("0.00033333")  # never 33 decimals
 
 
 class HandFeed:
@@ -38,17 +45,76 @@ def entry():
     hub = MarketHub(HandFeed())
     hub.on_book(STANDARD_BOOK)
     hub.on_trade(trade("50000", "0.01"))
-    return OrderEntryService(MarketDataService(hub))
+    free = {"USDT": D("1000"), "BTC": D("0.1")}
+
+    async def balances(_user):
+        return free
+
+    return OrderEntryService(MarketDataService(hub), free_balances=balances)
 
 
-def test_preview_uses_the_venues_words_and_estimates_a_market_buy(entry):
-    assert entry.preview(OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.0000001")).error == \
-        "Filter failure: LOT_SIZE"
-    assert "timeInForce" in entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.01",
-                                                       price="50000")).error
+def test_preview_speaks_a_traders_words_and_keeps_the_venues(entry):
+    tiny = entry.preview(OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.0000001"))
+    assert (tiny.error_code, tiny.error) == (-1013, "Filter failure: LOT_SIZE")
+    assert tiny.message == "Amount must be at least 0.00001 BTC"
+    refused = entry.preview(OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.000010001"))
+    assert (refused.error_code, refused.error) == (-1111, "Parameter 'quantity' has too much precision.")
+    assert refused.message == "Amount must be a multiple of 0.00001 BTC"
+    small = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.00001", price="50000",
+                                       time_in_force="GTC"))
+    assert (small.error, small.message) == ("Filter failure: NOTIONAL", "Minimum order is 5 USDT")
+    no_tif = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.01", price="50000"))
+    assert "timeInForce" in no_tif.error and no_tif.message == "Choose a time in force"
+
+
+def test_preview_estimates_a_market_buy(entry):
     preview = entry.preview(OrderRequest("BTCUSDT", "BUY", "MARKET", quantity="0.04"))
     assert preview.error == "" and preview.cost == D("2000.06") and preview.average_price == D("50001.5")
     assert (preview.fee, preview.fee_asset) == (D("0.00004"), "BTC")
     limit = entry.preview(OrderRequest("BTCUSDT", "SELL", "LIMIT", quantity="0.01", price="51000",
                                        time_in_force="GTC"))
     assert (limit.cost, limit.fee, limit.fee_asset) == (D("510"), D("0.51"), "USDT")
+    assert limit.funds == Funds("BTC", D("0.01"))
+
+
+def test_preview_flags_what_the_user_cannot_pay_for_naming_what_is_available(entry):
+    free = {"USDT": D("120.5"), "BTC": D("0.1")}
+    short = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.01", price="50000",
+                                       time_in_force="GTC"), free=free)
+    assert (short.error_code, short.error) == (-2010, "Account has insufficient balance for requested action.")
+    assert short.message == "Not enough USDT: this order needs 500 USDT, 120.5 USDT available"
+    assert short.cost == D("500") and short.available == D("120.5")
+    sell = entry.preview(OrderRequest("BTCUSDT", "SELL", "MARKET", quantity="0.2"), free=free)
+    assert sell.message == "Not enough BTC: this order needs 0.2 BTC, 0.1 BTC available"
+    fine = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.002", price="50000",
+                                      time_in_force="GTC"), free=free)
+    assert fine.error == "" and fine.available == D("120.5")
+
+
+def test_a_limit_price_far_from_the_market_asks_for_a_confirmation(entry):
+    far = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.01", price="44000",
+                                     time_in_force="GTC"))
+    assert far.error == "" and far.far_from_market
+    assert far.warning == "Your price 44,000 is 12.0% below the market (50,000). Place it anyway?"
+    near = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.01", price="46000",
+                                      time_in_force="GTC"))
+    assert not near.far_from_market and near.warning == ""
+
+
+def test_an_oco_preview_checks_both_legs_and_their_order(entry):
+    good = entry.preview_oco(OcoRequest("BTCUSDT", "SELL", D("0.01"), D("52000"), D("48000")), free={"BTC": D(1)})
+    assert good.error == "" and good.funds == Funds("BTC", D("0.01"))
+    wrong = entry.preview_oco(OcoRequest("BTCUSDT", "SELL", D("0.01"), D("48000"), D("52000")))
+    assert wrong.error_code == -2010 and wrong.message.startswith("For a sell OCO")
+    buy = entry.preview_oco(OcoRequest("BTCUSDT", "BUY", D("0.01"), D("48000"), D("52000")), free={"USDT": D(100)})
+    assert buy.message == "Not enough USDT: this order needs 520 USDT, 100 USDT available"
+
+
+async def test_the_slider_sizes_from_the_users_free_balance(entry):
+    quantity, total = await entry.size_for_percent(1, "BTCUSDT", Side.BUY, OrderType.LIMIT, D(50), D("50000"))
+    assert (quantity, total) == (D("0.01"), D("500.00"))
+    quantity, _ = await entry.size_for_percent(1, "BTCUSDT", Side.SELL, OrderType.LIMIT, D(25), None)
+    assert quantity == D("0.025")
+    preview = await entry.preview_for(1, OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.03", price="50000",
+                                                      time_in_force="GTC"))
+    assert preview.message == "Not enough USDT: this order needs 1,500 USDT, 1,000 USDT available"

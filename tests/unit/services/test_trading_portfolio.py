@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from numatix.domain.enums import OrderStatus, Side
-from numatix.domain.errors import OrderNotFound, OrderRejected
+from numatix.domain.errors import OrderNotFound, OrderRejected, OutcomeUnknown, TransientVenueError
 from numatix.domain.events import BalanceUpdate, ExecutionReport
 from numatix.domain.requests import OrderRequest
 from numatix.domain.symbols import DEFAULT_SYMBOLS
@@ -97,15 +97,18 @@ async def test_positions_carry_average_entry_and_pnl_at_the_last_price(world):
     assert sum(f.quantity for f in fills) == bought.cumulative_quantity == D("0.04")
     [position] = await portfolio.positions(ALICE)
     received = D("0.04") - sum(f.commission for f in fills)  # buy fees are paid in BTC
-    assert position.symbol == SYMBOL and position.quantity == received and position.side == "LONG"
-    assert position.average_entry_price == bought.cumulative_quote / received
+    entry = sum((f.quantity - f.commission) * f.price for f in fills) / received  # what was paid, fees aside
+    assert position.symbol == SYMBOL and position.quantity == received and position.side == "BUY"
+    assert position.average_entry_price == entry
+    assert position.fees_in_quote == sum(f.commission * f.price for f in fills)
     prices[SYMBOL] = D("51000")
     [position] = await portfolio.positions(ALICE)
-    assert position.unrealized_pnl == received * (D("51000") - bought.cumulative_quote / received)
-    sold = await trading.place_order(ALICE, OrderRequest(SYMBOL, "SELL", "MARKET", quantity="0.02"))
+    assert position.unrealized_pnl == received * (D("51000") - entry)
+    await trading.place_order(ALICE, OrderRequest(SYMBOL, "SELL", "MARKET", quantity="0.02"))
     [position] = await portfolio.positions(ALICE)
-    quote_fees = sum(f.commission for f in await trading.fills(ALICE) if f.side is Side.SELL)
-    assert position.realized_pnl == sold.cumulative_quote - D("0.02") * (bought.cumulative_quote / received) - quote_fees
+    sells = [f for f in await trading.fills(ALICE) if f.side is Side.SELL]
+    assert position.realized_pnl == sum(f.quantity * (f.price - entry) for f in sells)
+    assert position.fees_in_quote == sum(f.commission * f.price for f in fills) + sum(f.commission for f in sells)
 
 
 async def test_balances_are_valued_in_usdt(world):
@@ -175,3 +178,22 @@ async def test_shutdown_lets_orders_in_flight_finish_and_refuses_new_ones():
     await clock.advance(200)
     assert (await in_flight).status is OrderStatus.FILLED
     assert await draining is True
+
+
+async def test_an_order_placed_whose_read_back_fails_is_reported_as_look_it_up_never_as_not_run(world, monkeypatch):
+    # A cluster engine changing hands between the placement and the read that follows it: the
+    # order is placed, so "try again, nothing ran" (503) would be a lie; a retry finds it.
+    exchange, _, trading, _, _ = world
+
+    async def engine_changing_hands(*_arguments):
+        raise TransientVenueError("The paper exchange did not answer in time; try again in a moment.")
+    read = exchange.order_by_id
+    monkeypatch.setattr(exchange, "order_by_id", engine_changing_hands)
+    with pytest.raises(OutcomeUnknown) as unknown:
+        await trading.place_order_once(ALICE, market_buy(client_order_id="read-back-1"))
+    assert unknown.value.client_order_id == "read-back-1"
+
+    monkeypatch.setattr(exchange, "order_by_id", read)
+    again, created = await trading.place_order_once(ALICE, market_buy(client_order_id="read-back-1"))
+    assert not created and again.status is OrderStatus.FILLED
+    assert [o.client_order_id for o in await trading.order_history(ALICE)] == ["read-back-1"]

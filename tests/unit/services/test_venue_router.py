@@ -4,6 +4,7 @@ A second paper exchange stands in for the Binance venue: it takes ``ExchangeCred
 as accounts exactly as the Binance venue does, and records its stream starts and stops.
 """
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -17,8 +18,12 @@ from numatix.services.errors import WalletResetUnavailable
 from numatix.services.events import EventBus
 from numatix.services.portfolio import PortfolioService
 from numatix.services.trading import TradingService
+from numatix.market.hub import MarketHub
+from numatix.services.market_data import MarketDataService
+from numatix.services.user_venues import UserVenues
 from numatix.services.venue_router import VenueRouter
 from tests.unit.exchange.helpers import SYMBOL, make_exchange
+from tests.unit.market.fakes import ScriptedFeed
 
 PAPER_USER, BINANCE_USER = 1, 2
 KEY = ExchangeCredentials(BINANCE_USER, "api-key-1", "secret-1")
@@ -69,10 +74,15 @@ class Clock:
         return self.now
 
 
+def user_venues(choices: Choices, clock: Clock) -> UserVenues:
+    app_market = MarketDataService(MarketHub(ScriptedFeed((SYMBOL,))))
+    return UserVenues(choices, app_market, lambda: ScriptedFeed((SYMBOL,)), ttl_seconds=1.0, clock=clock)
+
+
 @pytest.fixture
 def setup():
     paper, binance, choices, clock = make_exchange(), StandInBinance(), Choices(), Clock()
-    router = VenueRouter(paper, binance, choices, ttl_seconds=1.0, clock=clock)
+    router = VenueRouter(paper, binance, user_venues(choices, clock), clock=clock)
     return router, paper, binance, choices, clock
 
 
@@ -139,7 +149,8 @@ async def test_a_new_key_restarts_the_users_stream(setup) -> None:
     new_key = ExchangeCredentials(BINANCE_USER, "api-key-2", "secret-2")
     choices.by_user[BINANCE_USER] = (VenueChoice.BINANCE_TESTNET, new_key)
     router.forget(BINANCE_USER)
-    await router.balances(BINANCE_USER)
+    await router.balances(BINANCE_USER)  # a read starts the new key's stream, and does not wait for it
+    await router.route(BINANCE_USER)  # an order would wait for it
     assert binance.started == [KEY, new_key] and binance.stopped == [KEY]
 
 
@@ -152,6 +163,7 @@ async def test_keys_are_checked_by_the_binance_venue(setup) -> None:
 async def test_binance_reads_are_kept_until_the_users_next_event(setup) -> None:
     """Each Binance read costs request weight; a page revalues every two seconds."""
     router, _paper, binance, _choices, clock = setup
+    await router.route(BINANCE_USER)  # the user's stream is up: its events say when a kept read is stale
     first = await router.balances(BINANCE_USER)
     assert await router.balances(BINANCE_USER) == first and binance.balance_reads == 1
     await router.submit(BINANCE_USER, market_buy())  # the fill changes the balances
@@ -165,9 +177,87 @@ async def test_binance_reads_are_kept_until_the_users_next_event(setup) -> None:
     assert binance.balance_reads == 3
 
 
-async def test_an_event_from_the_stream_alone_refreshes_the_reads(setup) -> None:
+async def test_the_streams_events_are_applied_to_the_kept_reads_without_asking_again(setup) -> None:
+    """A fill made elsewhere (only the stream tells): the kept balances take the stream's new
+    balances with no request, and only that symbol's order and trade reads are asked again."""
     router, _paper, binance, _choices, _clock = setup
+    await router.route(BINANCE_USER)  # the user's stream is up
+    before = await router.balances(BINANCE_USER)
+    assert await router.my_trades(BINANCE_USER, SYMBOL) == []
+    other_symbol = "ETHUSDT"
+    await router.open_orders(BINANCE_USER, other_symbol)
+    trade_reads = []
+    original_my_trades = binance.exchange.my_trades
+
+    async def counted_my_trades(account, symbol=None):
+        trade_reads.append(symbol)
+        return await original_my_trades(account, symbol)
+
+    binance.exchange.my_trades = counted_my_trades
+    await binance.exchange.submit(KEY, market_buy())  # as if placed elsewhere
+    after = await router.balances(BINANCE_USER)
+    assert binance.balance_reads == 1  # no second balance request: the stream's update was applied
+    assert after == await binance.exchange.balances(KEY) and after != before
+    assert len(await router.my_trades(BINANCE_USER, SYMBOL)) >= 1 and trade_reads == [SYMBOL]
+    assert router._reads._entries[BINANCE_USER].get(("open_orders", other_symbol)) is not None
+
+
+def test_one_answer_for_which_venue_and_a_host_without_binance_keeps_everyone_on_paper() -> None:
+    choices, clock = Choices(), Clock()
+    venues = user_venues(choices, clock)
+    assert (venues.venue_name(PAPER_USER), venues.venue_name(BINANCE_USER)) == ("paper", "binance")
+    assert venues.binance_credentials(BINANCE_USER) == KEY and venues.binance_credentials(PAPER_USER) is None
+    assert not venues.on_binance(None)  # signed out: the app's market
+    choices.by_user[PAPER_USER] = (VenueChoice.BINANCE_TESTNET, None)  # chose Binance, no key stored
+    venues.forget(PAPER_USER)
+    assert venues.venue_name(PAPER_USER) == "paper"
+    app_market = MarketDataService(MarketHub(ScriptedFeed((SYMBOL,))))
+    without_binance = UserVenues(choices, app_market, None)
+    assert without_binance.venue_name(BINANCE_USER) == "paper"
+
+
+async def test_a_binance_wallet_reset_is_refused_without_waiting_for_the_users_stream(setup) -> None:
+    """The refusal needs no events: a stream still connecting (a busy testnet) must not hold it up."""
+    router, _, binance, _, _ = setup
+    with pytest.raises(WalletResetUnavailable):
+        await router.reset_wallet(BINANCE_USER)
+    assert binance.started == []
+
+
+async def test_a_users_stream_that_is_slow_to_start_holds_up_no_other_user(setup) -> None:
+    router, _, binance, choices, _ = setup
+    other = ExchangeCredentials(3, "api-key-3", "secret-3")
+    choices.by_user[3] = (VenueChoice.BINANCE_TESTNET, other)
+    release = asyncio.Event()
+
+    async def slow_start(credentials: ExchangeCredentials) -> None:
+        binance.started.append(credentials)
+        if credentials == KEY:
+            await release.wait()
+
+    binance.start_account = slow_start
+    slow = asyncio.create_task(router.route(BINANCE_USER))  # an order waits for its user's stream
+    await asyncio.sleep(0)
+    assert (await asyncio.wait_for(router.route(3), 10)).account == other  # not behind the slow start
+    assert not slow.done()
+    release.set()
+    await asyncio.wait_for(slow, 10)
+
+
+async def test_a_read_does_not_wait_for_the_users_stream_and_is_kept_only_once_it_is_up(setup) -> None:
+    router, _, binance, _, _ = setup
+    release = asyncio.Event()
+
+    async def slow_start(credentials: ExchangeCredentials) -> None:
+        binance.started.append(credentials)
+        await release.wait()
+
+    binance.start_account = slow_start
+    await asyncio.wait_for(router.balances(BINANCE_USER), 10)
+    await asyncio.wait_for(router.balances(BINANCE_USER), 10)
+    assert binance.started == [KEY] and binance.balance_reads == 2  # no stream yet: nothing kept
+    release.set()
+    await asyncio.wait_for(router.route(BINANCE_USER), 10)
     await router.balances(BINANCE_USER)
-    await binance.exchange.submit(KEY, market_buy())  # as if placed elsewhere: only the stream tells
     await router.balances(BINANCE_USER)
-    assert binance.balance_reads == 2
+    assert binance.balance_reads == 3

@@ -1,11 +1,13 @@
 """Request parameters read as Binance reads them."""
 
+import json
 from decimal import Decimal
 
 import pytest
 
 from numatix.sim.errors import SimError
 from numatix.sim.params import Params
+from numatix.sim.rest_market import per_symbol_weight, ticker_24h_weight
 
 
 def test_query_wins_over_body_and_empty_values_count_as_not_sent() -> None:
@@ -63,3 +65,14 @@ def test_websocket_params_become_text_as_clients_sent_them() -> None:
     assert (params.text("timestamp"), params.text("recvWindow"), params.text("flag")) == (
         "1645423376532", "100", "true")
     assert params.text("none") is None
+
+
+def test_ticker_weights_follow_how_many_symbols_are_asked_for() -> None:
+    def symbols(count: int) -> Params:
+        return Params({"symbols": json.dumps([f"S{index}" for index in range(count)])})
+
+    assert ticker_24h_weight(Params({"symbol": "BTCUSDT"})) == 2
+    assert [ticker_24h_weight(symbols(n)) for n in (1, 20, 21, 100, 101)] == [2, 2, 40, 40, 80]
+    assert ticker_24h_weight(Params({})) == 80
+    assert per_symbol_weight(Params({"symbol": "BTCUSDT"})) == 4
+    assert [per_symbol_weight(symbols(n)) for n in (2, 50, 51)] == [8, 200, 200]

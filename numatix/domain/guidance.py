@@ -1,0 +1,58 @@
+"""Refusals and warnings in a trader's words, with the number that matters.
+
+The venue's code and words stay on ``OrderRejected`` (the API repeats them); these are
+the hints the order form shows instead.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from numatix.domain.enums import OrderType, Side
+from numatix.domain.type_names import order_label
+
+# A limit price further than this from the market asks the trader to confirm it.
+FAR_FROM_MARKET = Decimal("0.10")
+
+
+def plain(value: Decimal) -> str:
+    """A number as a person reads it: grouped, no exponent, no trailing zeros."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    return f"{normal:,.{decimals}f}"
+
+
+def would_take_hint(side: Side, best_opposite: Decimal | None) -> str:
+    if best_opposite is None:
+        return "A post-only order must not trade at once"
+    if side is Side.BUY:
+        return (f"A post-only buy must be priced below the best ask ({plain(best_opposite)}): "
+                "at or above it, it would trade at once")
+    return (f"A post-only sell must be priced above the best bid ({plain(best_opposite)}): "
+            "at or below it, it would trade at once")
+
+
+def would_trigger_hint(order_type: OrderType, side: Side, stop_price: Decimal | None,
+                       last_price: Decimal) -> str:
+    stop = plain(stop_price) if stop_price is not None else "this stop"
+    return (f"The stop price {stop} is already reached (last price {plain(last_price)}): "
+            f"this {order_label(side.value, order_type.value).lower()} order would trigger at once")
+
+
+def oco_prices_hint(side: Side, last_price: Decimal | None) -> str:
+    last = f" ({plain(last_price)})" if last_price is not None else ""
+    if side is Side.SELL:
+        return f"For a sell OCO: take-profit price above the last price{last}, stop price below it"
+    return f"For a buy OCO: take-profit price below the last price{last}, stop price above it"
+
+
+def far_from_market_warning(price: Decimal, market: Decimal, distance: Decimal) -> str:
+    """``distance``: (price - market) / market."""
+    where = "above" if distance > 0 else "below"
+    percent = (abs(distance) * 100).quantize(Decimal("0.1"))
+    return f"Your price {plain(price)} is {percent}% {where} the market ({plain(market)}). Place it anyway?"
+
+
+def is_far_from_market(distance: Decimal) -> bool:
+    return abs(distance) > FAR_FROM_MARKET
