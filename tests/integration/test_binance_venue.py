@@ -8,6 +8,7 @@ so each test first prints the price it works around. Faults live in
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal as D
 
 import pytest
@@ -16,7 +17,9 @@ from numatix.domain.enums import ExecutionType, OrderStatus, OrderType, Side, Ti
 from numatix.domain.errors import AuthenticationFailed, OrderNotFound, OrderRejected
 from numatix.domain.events import BalanceUpdate, ExecutionReport
 from numatix.domain.requests import OcoRequest, OrderRequest
-from tests.integration.test_binance_venue_support import PRICE, SYMBOL, Trader, simulator, trader  # noqa: F401
+from tests.integration.test_binance_venue_support import (  # noqa: F401
+    PRICE, SYMBOL, WAIT_SECONDS, Trader, simulator, trader,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -138,8 +141,13 @@ async def test_ed25519_key_trades_and_streams(trader: Trader) -> None:
     events: list = []
     trader.venue.add_listener(lambda event: events.append(event) if event.account == account else None)
     report = await trader.venue.submit(account, OrderRequest(SYMBOL, Side.BUY, OrderType.MARKET, quantity=D("0.001")))
-    await trader.until(lambda _: any(isinstance(e, ExecutionReport) and e.client_order_id == report.client_order_id
-                                     and e.status is OrderStatus.FILLED for e in events))
+    # This key's events come through the listener, not the trader's own subscription: poll them.
+    async def filled() -> None:
+        while not any(isinstance(e, ExecutionReport) and e.client_order_id == report.client_order_id
+                      and e.status is OrderStatus.FILLED for e in events):
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(filled(), WAIT_SECONDS)
     await trader.venue.stop_account(account)
 
 
