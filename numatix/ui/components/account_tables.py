@@ -229,7 +229,14 @@ def filters() -> rx.Component:
     )
 
 
-FILTERED_TABS = rx.Var.create(["open", "history", "trades"])
+# Symbol, side and time mean something for orders and trades only: the other tabs hide the
+# filters. In the page itself (CSS on the active trigger), like the tab: a tab that waited for
+# the server's answer dropped a second click made before the first one's came back.
+UNFILTERED_TABS = ("positions", "balances", "alerts")
+_HIDE_FILTERS = {
+    "&:has(" + ", ".join(f"[data-testid='tab-{key}'][data-state='active']" for key in UNFILTERED_TABS)
+    + ") [data-account-filters]": {"display": "none"},
+}
 
 
 def _scroll_box(table: rx.Component) -> rx.Component:
@@ -258,13 +265,12 @@ def account_tabs() -> rx.Component:
                 max_width="100%", flex_wrap="wrap", overflow="visible", flex_shrink="1", min_width="0",
                 data_testid="account-tab-list"),
             rx.spacer(),
-            # symbol, side and time mean something for orders and trades only
-            rx.cond(FILTERED_TABS.contains(AccountState.tab), filters()),
+            rx.box(filters(), data_account_filters=""),
             width="100%", align="center", wrap="wrap",
         ),
         rx.cond(AccountState.venue_problem != "",
                 rx.callout(AccountState.venue_problem, icon="triangle_alert", color_scheme="amber", size="1",
                            margin_top="6px", data_testid="venue-problem")),
         *[rx.tabs.content(_scroll_box(body()), value=key) for key, _, body in tabs],
-        value=AccountState.tab, on_change=AccountState.choose_tab, width="100%",
+        default_value="open", width="100%", style=_HIDE_FILTERS,
     )

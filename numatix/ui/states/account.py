@@ -108,7 +108,6 @@ def fill_row(fill) -> dict[str, str | int]:
 
 
 class AccountState(rx.State):
-    tab: str = "open"
     open_orders: list[dict[str, str | int]] = []
     history: list[dict[str, str | int]] = []
     history_cursor: int = 0  # 0: the newest page
@@ -288,10 +287,6 @@ class AccountState(rx.State):
     @rx.event
     async def refresh(self):
         await self._reload()
-
-    @rx.event
-    async def choose_tab(self, tab: str):
-        self.tab = tab
 
     @rx.event
     async def filter_symbol(self, value: str):
