@@ -75,6 +75,49 @@ class ExecutionReport:
     def average_price(self) -> Decimal | None:
         return self.cumulative_quote / self.cumulative_quantity if self.cumulative_quantity else None
 
+    @property
+    def order_client_id(self) -> str:
+        """The order's own client id: a cancel's report names it in ``C`` (its ``c`` is the cancel's)."""
+        return self.original_client_order_id or self.client_order_id
+
+    def order(self, known: Order | None = None) -> Order:
+        """The order as this report leaves it, as a query of the order would show it (zero
+        prices are absent ones). ``known``, the order as last seen, gives what a report only
+        carries when it is about it: the last self-trade prevention match."""
+        if self.prevention is not None:
+            match_id = self.prevention.match_id
+        else:
+            match_id = known.prevented_match_id if known is not None else -1
+        return Order(
+            venue_order_id=self.venue_order_id, client_order_id=self.order_client_id, symbol=self.symbol,
+            side=self.side, order_type=self.order_type, time_in_force=self.time_in_force,
+            quantity=self.quantity, price=self.price or None, stop_price=self.stop_price or None,
+            quote_order_qty=self.quote_order_qty or None, status=self.status,
+            executed_quantity=self.cumulative_quantity, cumulative_quote=self.cumulative_quote,
+            created_time_ms=self.created_time_ms, update_time_ms=self.transaction_time_ms,
+            working_time_ms=self.working_time_ms, is_working=self.is_working,
+            order_list_id=self.order_list_id, expiry_reason=self.expiry_reason,
+            self_trade_prevention=self.self_trade_prevention, prevented_quantity=self.prevented_quantity,
+            prevented_match_id=match_id,
+        )
+
+    def fill(self) -> Fill | None:
+        """The execution a TRADE report is about (None for any other report)."""
+        if self.execution_type is not ExecutionType.TRADE or self.trade_id < 0:
+            return None
+        return Fill(
+            trade_id=self.trade_id, venue_order_id=self.venue_order_id, client_order_id=self.order_client_id,
+            symbol=self.symbol, side=self.side, price=self.last_price, quantity=self.last_quantity,
+            quote_quantity=self.last_quote, commission=self.commission,
+            commission_asset=self.commission_asset or "", is_maker=self.is_maker,
+            time_ms=self.transaction_time_ms,
+        )
+
+    def is_behind(self, order: Order) -> bool:
+        """Whether ``order`` (as last read) has already moved past this report: a read can see an
+        order's later state before the stream has delivered the reports that led there."""
+        return not order.is_open or self.cumulative_quantity < order.executed_quantity
+
     @classmethod
     def from_order(
         cls,

@@ -279,6 +279,17 @@ class Order(OrderTerms):
         return _copy_order(self)
 
 
+def placement_key(order: Order) -> tuple[int, int]:
+    """Orders in the order they were placed: by time, then id (Binance numbers orders per
+    symbol, so across symbols an id alone says nothing of when)."""
+    return order.created_time_ms, order.venue_order_id
+
+
+def execution_key(fill: Fill) -> tuple[int, str, int]:
+    """Fills in the order they happened (trade ids too are per symbol)."""
+    return fill.time_ms, fill.symbol, fill.trade_id
+
+
 def _compile_copy():
     """A straight-line field copy: the engine snapshots orders on every step, and a loop of
     getattr/setattr over the slots costs three times as much."""

@@ -35,7 +35,7 @@ from numatix.domain.errors import (
     TransientVenueError,
 )
 from numatix.domain.events import ExecutionReport, VenueEvent
-from numatix.domain.orders import Fill, Order
+from numatix.domain.orders import Fill, Order, execution_key, placement_key
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import EventSubscription, ExchangeInfo, Venue
 from numatix.exchange.binance import wire
@@ -201,7 +201,7 @@ class BinanceVenue(Venue[ExchangeCredentials]):
     async def open_orders(self, account: ExchangeCredentials, symbol: str | None = None) -> list[Order]:
         orders = [order for name in self._symbols_for(symbol) for order in
                   await self._endpoints.open_orders(account, name)]
-        return sorted(orders, key=lambda order: (order.created_time_ms, order.venue_order_id))
+        return sorted(orders, key=placement_key)
 
     async def all_orders(
         self, account: ExchangeCredentials, symbol: str | None = None, limit: int = 500,
@@ -215,7 +215,7 @@ class BinanceVenue(Venue[ExchangeCredentials]):
             orders = [order for order in orders if order.venue_order_id < before_order_id]
         if is_open is not None:
             orders = [order for order in orders if order.is_open == is_open]
-        orders.sort(key=lambda order: (order.created_time_ms, order.venue_order_id), reverse=True)
+        orders.sort(key=placement_key, reverse=True)
         return orders[:limit]
 
     async def order_by_id(self, account: ExchangeCredentials, venue_order_id: int) -> Order:
@@ -231,7 +231,7 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         rows = [row for name in self._symbols_for(symbol) for row in
                 await self._endpoints.trade_rows(account, name)]
         fills = await self._endpoints.fills(account, rows)
-        return sorted(fills, key=lambda fill: (fill.time_ms, fill.symbol, fill.trade_id))
+        return sorted(fills, key=execution_key)
 
     async def balances(self, account: ExchangeCredentials) -> dict[str, Balance]:
         return await self._endpoints.balances(account)
