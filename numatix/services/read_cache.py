@@ -1,14 +1,15 @@
-"""A Binance user's reads, kept until something changes for that user.
+"""A Binance user's reads, kept and kept current by the user data stream.
 
 Every page session revalues every two seconds, and on Binance each read costs request
-weight (myTrades is 20 per symbol): a few open tabs would hit the IP's limit. What a user
-sees only changes when their user data stream says so (a fill, a cancel, a balance move)
-or when they act, so reads are kept until then, and for ``ttl_seconds`` at most in case a
-change was missed.
+weight (for every configured symbol: allOrders and myTrades 20, openOrders 6), so a few open
+tabs would use up the IP's limit. What a user sees only changes as their user data stream
+says, so the stream's events are applied to the kept answers instead of sending the reads
+again: a balance update rewrites the kept balances, an execution report moves its order in
+the kept open orders and order history and adds its fill to the kept trades (kept_reads.py).
+Nothing is kept longer than ``ttl_seconds``, in case a change was never reported.
 
-An event from the stream is applied, not answered by forgetting everything: a balance update
-rewrites the kept balances (no request at all), and an order event drops only the reads of
-its own symbol (and the all-symbol ones), so the other symbols' orders and trades stay kept.
+A read that was in flight when an event arrived may predate it: its answer is returned but
+not kept. An account the venue is unsure of (``AccountUncertain``) keeps nothing.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-from numatix.domain.events import BalanceUpdate, ExecutionReport, VenueEvent
+from numatix.domain.events import AccountUncertain, BalanceUpdate, ExecutionReport, VenueEvent
+from numatix.services.kept_reads import Balances, SymbolRead
 
-BALANCES = ("balances",)  # the key of a user's balances; order and trade keys are (name, symbol, ...)
+BALANCES = Balances()
 
 T = TypeVar("T")
 
@@ -39,15 +41,27 @@ class ReadCache:
         generation = self._generations.get(user, 0)
         value = await load()
         if self._generations.get(user, 0) == generation:  # nothing changed while it loaded
-            self._entries.setdefault(user, {})[key] = (now, value)
+            entries = self._entries.setdefault(user, {})
+            for stale in [k for k, (read_at, _) in entries.items() if now - read_at >= self._ttl]:
+                del entries[stale]  # old history pages are not kept forever
+            entries[key] = (now, value)
         return value
+
+    def kept(self, user: Hashable, key: Hashable) -> Any | None:
+        """What is kept for this read, however old (for tests and diagnostics)."""
+        entry = self._entries.get(user, {}).get(key)
+        return entry[1] if entry is not None else None
 
     def invalidate(self, user: Hashable) -> None:
         self._generations[user] = self._generations.get(user, 0) + 1
         self._entries.pop(user, None)
 
     def apply(self, user: Hashable, event: VenueEvent) -> None:
-        """What the user data stream says changed, applied to what is kept."""
+        """What the user data stream says changed, applied to what is kept; each answer keeps
+        the time it was read, so the ttl still bounds it."""
+        if isinstance(event, AccountUncertain):
+            self.invalidate(user)
+            return
         self._generations[user] = self._generations.get(user, 0) + 1  # a read in flight is stale
         entries = self._entries.get(user, {})
         if isinstance(event, BalanceUpdate):
@@ -57,10 +71,10 @@ class ReadCache:
                 balances.update({balance.asset: balance for balance in event.balances})
                 entries[BALANCES] = (kept[0], balances)
         elif isinstance(event, ExecutionReport):
-            for key in [k for k in entries if _about_symbol(k, event.symbol)]:
-                del entries[key]
-
-
-def _about_symbol(key: Hashable, symbol: str) -> bool:
-    """An order or trade read of this symbol, or of every symbol (None)."""
-    return isinstance(key, tuple) and len(key) > 1 and key != BALANCES and key[1] in (symbol, None)
+            for key, (read_at, value) in list(entries.items()):
+                if isinstance(key, SymbolRead) and key.covers(event.symbol):
+                    changed = key.after(value, event)
+                    if changed is None:
+                        del entries[key]
+                    else:
+                        entries[key] = (read_at, changed)

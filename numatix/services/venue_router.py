@@ -25,6 +25,7 @@ from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import EventSubscription, ExchangeInfo, Venue
 from numatix.services.errors import WalletResetUnavailable
+from numatix.services.kept_reads import OpenOrders, OrderHistory, Trades
 from numatix.services.read_cache import BALANCES, ReadCache
 from numatix.services.user_venues import UserVenues
 
@@ -125,36 +126,26 @@ class VenueRouter(Venue[int]):
             await self.binance.close()
 
     # ------------------------------------------------------------ Venue API
+    # Orders and cancels leave the kept reads alone: they wait for the user's stream (``route``),
+    # whose reports of what they did are applied to the kept reads like anybody else's.
     async def submit(self, account: int, request: OrderRequest) -> ExecutionReport:
         route = await self.route(account)
-        try:
-            return for_user(await route.venue.submit(route.account, request))
-        finally:
-            self._reads.invalidate(account)
+        return for_user(await route.venue.submit(route.account, request))
 
     async def submit_oco(self, account: int, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
         route = await self.route(account)
-        try:
-            limit_leg, stop_leg = await route.venue.submit_oco(route.account, request)
-        finally:
-            self._reads.invalidate(account)
+        limit_leg, stop_leg = await route.venue.submit_oco(route.account, request)
         return for_user(limit_leg), for_user(stop_leg)
 
     async def cancel(self, account: int, symbol: str, *, client_order_id: str | None = None,
                      venue_order_id: int | None = None) -> ExecutionReport:
         route = await self.route(account)
-        try:
-            return for_user(await route.venue.cancel(
-                route.account, symbol, client_order_id=client_order_id, venue_order_id=venue_order_id))
-        finally:
-            self._reads.invalidate(account)
+        return for_user(await route.venue.cancel(
+            route.account, symbol, client_order_id=client_order_id, venue_order_id=venue_order_id))
 
     async def cancel_all(self, account: int, symbol: str) -> list[ExecutionReport]:
         route = await self.route(account)
-        try:
-            return [for_user(report) for report in await route.venue.cancel_all(route.account, symbol)]
-        finally:
-            self._reads.invalidate(account)
+        return [for_user(report) for report in await route.venue.cancel_all(route.account, symbol)]
 
     async def query_order(self, account: int, symbol: str, client_order_id: str) -> Order:
         route = await self.route(account, listening=False)
@@ -162,14 +153,14 @@ class VenueRouter(Venue[int]):
 
     async def open_orders(self, account: int, symbol: str | None = None) -> list[Order]:
         route = await self.route(account, listening=False)
-        return list(await self._read(account, route, ("open_orders", symbol),
+        return list(await self._read(account, route, OpenOrders(symbol),
                                      lambda: route.venue.open_orders(route.account, symbol)))
 
     async def all_orders(self, account: int, symbol: str | None = None, limit: int = 500,
                          before_order_id: int | None = None, is_open: bool | None = None) -> list[Order]:
         route = await self.route(account, listening=False)
         return list(await self._read(
-            account, route, ("all_orders", symbol, limit, before_order_id, is_open),
+            account, route, OrderHistory(symbol, limit, before_order_id, is_open),
             lambda: route.venue.all_orders(route.account, symbol, limit, before_order_id, is_open)))
 
     async def order_by_id(self, account: int, venue_order_id: int) -> Order:
@@ -178,7 +169,7 @@ class VenueRouter(Venue[int]):
 
     async def my_trades(self, account: int, symbol: str | None = None) -> list[Fill]:
         route = await self.route(account, listening=False)
-        return list(await self._read(account, route, ("my_trades", symbol),
+        return list(await self._read(account, route, Trades(symbol),
                                      lambda: route.venue.my_trades(route.account, symbol)))
 
     async def balances(self, account: int) -> dict[str, Balance]:
@@ -186,7 +177,7 @@ class VenueRouter(Venue[int]):
         return dict(await self._read(account, route, BALANCES,
                                      lambda: route.venue.balances(route.account)))
 
-    async def _read(self, user_id: int, route: Route, key: tuple, load):
+    async def _read(self, user_id: int, route: Route, key: Hashable, load):
         if route.venue is self.paper:  # local and cheap: always fresh
             return await load()
         if self._streams.get(user_id) != route.account:  # nothing would tell a kept read is stale

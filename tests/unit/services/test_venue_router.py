@@ -16,6 +16,7 @@ from numatix.domain.requests import OrderRequest
 from numatix.domain.symbols import DEFAULT_SYMBOLS
 from numatix.services.errors import WalletResetUnavailable
 from numatix.services.events import EventBus
+from numatix.services.kept_reads import OpenOrders
 from numatix.services.portfolio import PortfolioService
 from numatix.services.trading import TradingService
 from numatix.market.hub import MarketHub
@@ -166,20 +167,18 @@ async def test_binance_reads_are_kept_until_the_users_next_event(setup) -> None:
     await router.route(BINANCE_USER)  # the user's stream is up: its events say when a kept read is stale
     first = await router.balances(BINANCE_USER)
     assert await router.balances(BINANCE_USER) == first and binance.balance_reads == 1
-    await router.submit(BINANCE_USER, market_buy())  # the fill changes the balances
+    await router.submit(BINANCE_USER, market_buy())  # the fill changes the balances...
     after_fill = await router.balances(BINANCE_USER)
-    assert after_fill != first and binance.balance_reads == 2
-    binance.exchange.balances_now(KEY)  # nothing changed: still kept
-    await router.balances(BINANCE_USER)
-    assert binance.balance_reads == 2
+    assert after_fill != first and after_fill == await binance.exchange.balances(KEY)
+    assert binance.balance_reads == 1  # ...and the stream's balance update says how
     clock.now += 60  # a missed change cannot stay on screen for long
     await router.balances(BINANCE_USER)
-    assert binance.balance_reads == 3
+    assert binance.balance_reads == 2
 
 
 async def test_the_streams_events_are_applied_to_the_kept_reads_without_asking_again(setup) -> None:
     """A fill made elsewhere (only the stream tells): the kept balances take the stream's new
-    balances with no request, and only that symbol's order and trade reads are asked again."""
+    balances and the kept trades its fill, with no request; other symbols' reads stay as read."""
     router, _paper, binance, _choices, _clock = setup
     await router.route(BINANCE_USER)  # the user's stream is up
     before = await router.balances(BINANCE_USER)
@@ -198,8 +197,9 @@ async def test_the_streams_events_are_applied_to_the_kept_reads_without_asking_a
     after = await router.balances(BINANCE_USER)
     assert binance.balance_reads == 1  # no second balance request: the stream's update was applied
     assert after == await binance.exchange.balances(KEY) and after != before
-    assert len(await router.my_trades(BINANCE_USER, SYMBOL)) >= 1 and trade_reads == [SYMBOL]
-    assert router._reads._entries[BINANCE_USER].get(("open_orders", other_symbol)) is not None
+    assert await router.my_trades(BINANCE_USER, SYMBOL) == await original_my_trades(KEY, SYMBOL)
+    assert trade_reads == []
+    assert router._reads.kept(BINANCE_USER, OpenOrders(other_symbol)) == []
 
 
 def test_one_answer_for_which_venue_and_a_host_without_binance_keeps_everyone_on_paper() -> None:
