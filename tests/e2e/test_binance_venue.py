@@ -12,7 +12,6 @@ import time
 from decimal import Decimal
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
 from websockets.sync.client import connect
 
@@ -80,10 +79,6 @@ def test_a_market_buy_fills_on_the_testnet_and_shows_as_a_trade(context, app_url
     expect(page.get_by_test_id("history-status").first).to_have_text("FILLED")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "KNOWN DEFECT, open (closing note of stop 23): in a full parallel `make test` the open-orders "
-    "table of a Binance user kept the filled order after the user data stream's fill (the toast "
-    "came); it passes run alone. Remove this mark with the fix."))
 def test_a_resting_limit_fills_from_the_user_data_stream_and_another_cancels(
     context, app_url: str, binance_sim
 ):
