@@ -36,6 +36,7 @@ from tests.support.app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port
 NGINX = os.environ.get("NUMATIX_NGINX", "/usr/sbin/nginx")
 SITE = ROOT / "deploy" / "nginx.conf"
 HOST = "numatix.test"
+GUARD = 60  # seconds: against hanging only; a starved machine can take long to answer a handshake
 
 
 class Nginx:
@@ -216,14 +217,14 @@ def logged(nginx, text: str, within: float = 30.0) -> bool:
 def test_the_event_socket_upgrades_through_nginx(nginx, https, trusted):
     token = sign_up(https)
     socket_url = f"wss://127.0.0.1:{nginx.https_port}/ws/prices?token={token}&symbols=BTCUSDT"
-    with connect(socket_url, ssl=trusted, open_timeout=15) as events:
-        assert json.loads(events.recv(timeout=15))["type"] == "CONNECTED"
+    with connect(socket_url, ssl=trusted, open_timeout=GUARD) as events:
+        assert json.loads(events.recv(timeout=GUARD))["type"] == "CONNECTED"
         placed = https.post("/api/trading/orders", headers={"Authorization": f"Bearer {token}"},
                             json={"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.001"})
         assert placed.status_code == 201, placed.text
         seen = set()
         while not {"PRICE_UPDATE", "ORDER_UPDATE"} <= seen:
-            event = json.loads(events.recv(timeout=15))
+            event = json.loads(events.recv(timeout=GUARD))
             if event["type"] == "PRICE_UPDATE":
                 assert event["data"]["symbol"] == "BTCUSDT"
                 seen.add("PRICE_UPDATE")
@@ -236,12 +237,12 @@ def test_the_event_socket_upgrades_through_nginx(nginx, https, trusted):
 def test_the_event_socket_takes_the_token_as_a_subprotocol_through_nginx(nginx, https, trusted):
     token = sign_up(https)
     socket_url = f"wss://127.0.0.1:{nginx.https_port}/ws/prices?symbols=BTCUSDT"
-    with connect(socket_url, ssl=trusted, open_timeout=15, subprotocols=["numatix", f"bearer.{token}"]) as events:
+    with connect(socket_url, ssl=trusted, open_timeout=GUARD, subprotocols=["numatix", f"bearer.{token}"]) as events:
         assert events.subprotocol == "numatix"
-        assert json.loads(events.recv(timeout=15))["type"] == "CONNECTED"
-    with connect(socket_url, ssl=trusted, open_timeout=15) as events:
+        assert json.loads(events.recv(timeout=GUARD))["type"] == "CONNECTED"
+    with connect(socket_url, ssl=trusted, open_timeout=GUARD) as events:
         events.send(json.dumps({"type": "AUTH", "token": token}))
-        assert json.loads(events.recv(timeout=15))["type"] == "CONNECTED"
+        assert json.loads(events.recv(timeout=GUARD))["type"] == "CONNECTED"
     assert token not in nginx.access_log
 
 

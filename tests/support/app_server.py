@@ -27,9 +27,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("NUMATIX_CHROMIUM", "/usr/bin/chromium")
+# --disable-gpu-compositing: with no GPU, a live trade page's frames cost a quarter less CPU
+# composited in the page's own process than in a software "GPU" process (measured over 15 s).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-gpu-compositing",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--disable-quic",
 ]
 BUILDS = Path(os.environ.get("NUMATIX_TEST_BUILDS", ROOT / ".web-tests"))
 STOP_SECONDS = 10  # what a clean stop may take (README: Docker and systemd wait 10 s before SIGKILL)
