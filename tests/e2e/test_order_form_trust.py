@@ -17,14 +17,6 @@ from tests.e2e.test_trading import choose_type, last_price, open_trade_page
 CENT = Decimal("0.01")
 
 
-@pytest.fixture(autouse=True)
-def patient_expectations():
-    """Several engineers' browsers and servers share two cores: give assertions time."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 @pytest.fixture
 def trade_page(page: Page, app_url: str) -> Page:
     page.set_default_timeout(60_000)

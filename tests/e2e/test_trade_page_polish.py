@@ -8,18 +8,9 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_trading import open_trade_page
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations():
-    """Several engineers' browsers and servers share two cores: give assertions time."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
 
 
 def token_of(page: Page) -> str:
