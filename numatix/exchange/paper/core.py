@@ -419,7 +419,8 @@ class PaperCore(AdmissionMixin, RestingMixin, PreventionMixin):
     def _report(self, entry: OpenOrder, kind: ExecutionType, fill: Fill | None = None,
                 original_client_order_id: str = "", client_order_id: str | None = None,
                 prevention: PreventedMatch | None = None) -> None:
-        report = ExecutionReport.from_order(entry.account, entry.order, kind, self._clock.now_ms(), fill,
+        time_ms = fill.time_ms if fill is not None else self._clock.now_ms()  # a trade's report: its time
+        report = ExecutionReport.from_order(entry.account, entry.order, kind, time_ms, fill,
                                             original_client_order_id, client_order_id, prevention)
         self._outbox.append(report)
         self._dirty[entry.order.venue_order_id] = entry
