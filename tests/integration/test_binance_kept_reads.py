@@ -1,6 +1,7 @@
 """A Binance user's page reads cost request weight once: after that, the user data stream's
 reports keep them current. Counted on the simulator, which charges Binance's weights (an
-all-symbol read asks every configured symbol: openOrders 6, allOrders 20, myTrades 20)."""
+all-symbol read asks every configured symbol: allOrders 20, myTrades 20; openOrders asks
+once without a symbol, 80, not 6 a symbol)."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ async def test_after_the_first_load_a_fill_and_a_cancel_cost_no_weight_to_read_a
         meter = WeightMeter(sim)
         await page_reads(router)
         first_load = meter.spent
-        assert first_load >= len(SYMBOLS) * (6 + 20 + 20)
+        assert first_load >= 80 + len(SYMBOLS) * (20 + 20)
 
         sim.push_trade(SYMBOL, str(PRICE - 150), "1")  # through the higher buy only
         await hear(lambda e: e.venue_order_id == higher.venue_order_id and e.status is OrderStatus.FILLED)

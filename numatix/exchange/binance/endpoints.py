@@ -19,6 +19,7 @@ from numatix.exchange.binance import wire
 from numatix.exchange.binance.client import Attempts, BinanceRestClient, Safety
 
 MAX_LIMIT = 1000
+DAY_MS = 86_400_000  # the widest time window myTrades accepts
 _REMEMBERED_IDS = 50_000
 Json = dict[str, Any]
 
@@ -41,8 +42,10 @@ class BinanceEndpoints:
         self._remember(order)
         return order
 
-    async def open_orders(self, account: ExchangeCredentials, symbol: str) -> list[Order]:
-        data = await self.client.signed("GET", "openOrders", account, [("symbol", symbol)])
+    async def open_orders(self, account: ExchangeCredentials, symbol: str | None) -> list[Order]:
+        """One symbol's (weight 6), or every symbol's, listed or not (one request of weight 80)."""
+        params: list[tuple[str, object]] = [("symbol", symbol)] if symbol is not None else []
+        data = await self.client.signed("GET", "openOrders", account, params)
         return [self._remember(wire.parse_order(item)) for item in data]
 
     async def all_orders(
@@ -82,14 +85,17 @@ class BinanceEndpoints:
     # -------------------------------------------------------------- trades
     async def trade_rows(
         self, account: ExchangeCredentials, symbol: str, *, from_id: int | None = None,
-        order_id: int | None = None, limit: int = MAX_LIMIT,
+        order_id: int | None = None, window_ms: tuple[int, int] | None = None, limit: int = MAX_LIMIT,
     ) -> list[Json]:
-        """myTrades rows, oldest first: the newest ``limit``, those of one order, or from ``from_id`` on."""
+        """myTrades rows, oldest first: the newest ``limit``, those of one order, from ``from_id``
+        on, or the first ``limit`` in a time window (at most a day wide)."""
         params: list[tuple[str, object]] = [("symbol", symbol)]
         if order_id is not None:
             params.append(("orderId", order_id))
         if from_id is not None:
             params.append(("fromId", from_id))
+        if window_ms is not None:
+            params += [("startTime", window_ms[0]), ("endTime", window_ms[1])]
         params.append(("limit", min(limit, MAX_LIMIT)))
         return list(await self.client.signed("GET", "myTrades", account, params))
 
@@ -103,6 +109,21 @@ class BinanceEndpoints:
             if len(page) < MAX_LIMIT:
                 return rows
             last_trade_id = int(page[-1]["id"])
+
+    async def trade_rows_from_time(self, account: ExchangeCredentials, symbol: str, start_ms: int,
+                                   now_ms: int) -> list[Json]:
+        """Every trade at or after ``start_ms``: the first found by time, a day at a time (the
+        widest window Binance allows), and the rest by id."""
+        while True:
+            end_ms = start_ms + DAY_MS - 1
+            page = await self.trade_rows(account, symbol, window_ms=(start_ms, end_ms))
+            if page:
+                if len(page) < MAX_LIMIT and end_ms >= now_ms:
+                    return page
+                return page + await self.trade_rows_since(account, symbol, int(page[-1]["id"]))
+            if end_ms >= now_ms:
+                return []
+            start_ms = end_ms + 1
 
     async def fills(self, account: ExchangeCredentials, rows: list[Json]) -> list[Fill]:
         """myTrades rows as fills, with their orders' client ids."""

@@ -5,16 +5,21 @@ reconciliation and once from the stream's buffered events. Fills are de-duplicat
 trade id (per symbol: Binance numbers trades per symbol); other reports by order state:
 an order's NEW is told once (again only when a stop starts working), a state it has been
 told is not told again, and nothing follows a final state.
+
+It also keeps each asset's total as last told (``totals``): after a reconnect, an asset whose
+total moved while nobody listened says that its markets may have traded.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from numatix.domain.balances import Balance
 from numatix.domain.enums import ExecutionType, OrderStatus
-from numatix.domain.events import ExecutionReport, VenueEvent
+from numatix.domain.events import BalanceUpdate, ExecutionReport, VenueEvent
 from numatix.domain.orders import Order
 
 ZERO = Decimal(0)
@@ -41,11 +46,15 @@ class AccountLedger:
         self._trades: set[tuple[str, int]] = set()
         self._trade_order: deque[tuple[str, int]] = deque()
         self.last_trade_ids: dict[str, int] = {}
+        self.totals: dict[str, Decimal] = {}  # asset -> free + locked, as last told
 
     def admit(self, event: VenueEvent) -> bool:
         """True (and remembered) if the event tells something new."""
-        if not isinstance(event, ExecutionReport):
+        if isinstance(event, BalanceUpdate):
+            self.note_balances(event.balances)
             return True  # balances are snapshots: a repeat is harmless
+        if not isinstance(event, ExecutionReport):
+            return True
         key = (event.symbol, event.venue_order_id)
         progress = self._orders.get(key)
         if event.execution_type is ExecutionType.TRADE and event.trade_id >= 0:
@@ -86,6 +95,14 @@ class AccountLedger:
             order.status, order.executed_quantity, order.cumulative_quote, order.is_working,
             {(ExecutionType.NEW, OrderStatus.NEW)},
         )
+
+    def note_balances(self, balances: Iterable[Balance]) -> None:
+        self.totals.update({balance.asset: balance.total for balance in balances})
+
+    def moved_assets(self, balances: Mapping[str, Balance]) -> set[str]:
+        """The assets whose total differs from the one last told (an asset not listed holds 0)."""
+        return {asset for asset in balances.keys() | self.totals.keys()
+                if (balances[asset].total if asset in balances else ZERO) != self.totals.get(asset, ZERO)}
 
     def progress(self, symbol: str, venue_order_id: int) -> OrderProgress | None:
         return self._orders.get((symbol, venue_order_id))

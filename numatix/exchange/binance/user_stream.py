@@ -2,7 +2,9 @@
 
 Each connection subscribes with ``userDataStream.subscribe.signature`` (works with HMAC
 and Ed25519 keys alike), then runs the caller's reconciliation while incoming events wait
-in a queue, then hands events over in arrival order. A drop, an
+in a queue, then hands events over in arrival order. The reconciliation is told up to when
+events were heard before (``heard_until_ms``: the newest event delivered, or the start of
+the last reconciled connection), so it knows from when something may have been missed. A drop, an
 ``eventStreamTerminated`` or a failed reconciliation means: back off (jittered), connect
 again, reconcile again. A refused key stops the stream for good; retrying would not help.
 """
@@ -46,7 +48,7 @@ class UserDataStream:
         clock: ServerClock,
         *,
         resync_clock: Callable[[], Awaitable[None]],
-        on_connected: Callable[[], Awaitable[None]],
+        on_connected: Callable[[int | None], Awaitable[None]],
         on_event: Callable[[VenueEvent], None],
         backoff: Backoff,
         recv_window_ms: int = 5_000,
@@ -64,8 +66,10 @@ class UserDataStream:
         self._open_timeout = open_timeout
         self._sleep = sleep
         self.connections = 0
-        self.ready = asyncio.Event()  # set after each successful subscribe + reconcile
+        self.ready = asyncio.Event()  # set after each successful subscribe + reconcile, cleared on a drop
         self.failure: VenueError | None = None
+        # Server time up to which every event was delivered (None until a connection was reconciled).
+        self.heard_until_ms: int | None = None
 
     async def run(self) -> None:
         """Until cancelled, or until Binance refuses the key (``failure`` says why)."""
@@ -89,15 +93,18 @@ class UserDataStream:
         async with connect(self._url, open_timeout=self._open_timeout, ping_interval=20,
                            max_size=2**22) as socket:
             queue: asyncio.Queue[dict[str, Any] | BaseException] = asyncio.Queue()
+            subscribed_at_ms = self._clock.now_ms()  # before asking: no event after it is lost now
             await self._subscribe(socket, queue)
             self.connections += 1
             reader = asyncio.create_task(_read_into(socket, queue))
             try:
-                await self._on_connected()
+                await self._on_connected(self.heard_until_ms)
+                self.heard_until_ms = max(self.heard_until_ms or 0, subscribed_at_ms)
                 self._backoff.reset()
                 self.ready.set()
                 await self._deliver(queue)
             finally:
+                self.ready.clear()  # at once: nothing may count on this connection while it closes
                 reader.cancel()
 
     async def _deliver(self, queue: asyncio.Queue[dict[str, Any] | BaseException]) -> None:
@@ -110,6 +117,9 @@ class UserDataStream:
             event = parse_event(self._account, item)
             if event is not None:
                 self._on_event(event)
+            event_time = item.get("event", {}).get("E")
+            if isinstance(event_time, int):
+                self.heard_until_ms = max(self.heard_until_ms or 0, event_time)
 
     async def _subscribe(self, socket: ClientConnection,
                          early: asyncio.Queue[dict[str, Any] | BaseException]) -> int:

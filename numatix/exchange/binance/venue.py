@@ -6,9 +6,15 @@ reconciles; ``stop_account`` and ``close`` end it. Per-account order events reac
 ``reports(account)`` subscriptions and ``add_listener`` listeners in order, each once.
 
 Binance needs a symbol for most order queries; the methods that take none
-(``open_orders(None)``, ``all_orders(None)``, ``my_trades(None)``, ``order_by_id``) ask once
-per configured symbol and merge. Binance numbers orders per symbol, so ``order_by_id``
-returns the first configured symbol that has an order with that id for this key.
+(``all_orders(None)``, ``my_trades(None)``, ``order_by_id``) ask once per configured symbol
+and merge; ``open_orders(None)`` asks once for every symbol when that costs less weight.
+Binance numbers orders per symbol, so ``order_by_id`` returns the first configured symbol
+that has an order with that id for this key.
+
+``listening(account)`` numbers the account's stream connection while it is up: a caller
+keeping reads knows a reconnect (which may have missed events) by a new number. The first
+open orders and balances read after the stream comes up are answered from its
+reconciliation's snapshot when nothing happened since.
 """
 
 from __future__ import annotations
@@ -39,13 +45,13 @@ from numatix.domain.orders import Fill, Order, execution_key, placement_key
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.exchange.base import EventSubscription, ExchangeInfo, Venue
 from numatix.exchange.binance import wire
-from numatix.exchange.binance.accounts import AccountSession
+from numatix.exchange.binance.accounts import AccountSession, HandedOver
 from numatix.exchange.binance.client import Attempts, BinanceRestClient
 from numatix.exchange.binance.endpoints import BinanceEndpoints
 from numatix.exchange.binance.limits import ServerClock
 from numatix.exchange.binance.options import BinanceOptions, refuse_mainnet
 from numatix.exchange.binance.placement import OrderPlacer
-from numatix.exchange.binance.reconcile import Reconciler
+from numatix.exchange.binance.reconcile import Reconciler, Snapshot
 from numatix.exchange.binance.rules import parse_exchange_info, weight_limit
 from numatix.exchange.binance.user_stream import UserDataStream
 
@@ -135,14 +141,20 @@ class BinanceVenue(Venue[ExchangeCredentials]):
     ) -> UserDataStream:
         first = [True]
 
-        async def reconcile() -> None:
+        async def reconcile(heard_until_ms: int | None) -> None:
             await self.client.ensure_clock()
+            snapshot = await self._reconciler.snapshot(account)
+            delivered = session.delivered
             if first[0] and since is None:
-                await self._reconciler.baseline(account, session.ledger)
+                self._reconciler.baseline(session.ledger, snapshot)
             else:
-                for event in await self._reconciler.catch_up(account, session.ledger,
-                                                             since if first[0] else None):
+                events = await self._reconciler.catch_up(
+                    account, session.ledger, snapshot, base_assets=await self._base_assets(),
+                    heard_until_ms=heard_until_ms, placed=set(session.placed),
+                    since=since if first[0] else None)
+                for event in events:
                     session.deliver(event)
+            session.hand_over(snapshot, delivered)
             first[0] = False
 
         return UserDataStream(
@@ -155,12 +167,17 @@ class BinanceVenue(Venue[ExchangeCredentials]):
 
     # --------------------------------------------------------------- orders
     async def submit(self, account: ExchangeCredentials, request: OrderRequest) -> ExecutionReport:
-        return await self._placer.place(account, request, await self.exchange_info())
+        report = await self._placer.place(account, request, await self.exchange_info())
+        self._session(account).note_placed(report.symbol, report.venue_order_id)
+        return report
 
     async def submit_oco(
         self, account: ExchangeCredentials, request: OcoRequest
     ) -> tuple[ExecutionReport, ExecutionReport]:
-        return await self._placer.place_oco(account, request, await self.exchange_info())
+        legs = await self._placer.place_oco(account, request, await self.exchange_info())
+        for leg in legs:
+            self._session(account).note_placed(leg.symbol, leg.venue_order_id)
+        return legs
 
     async def cancel(
         self, account: ExchangeCredentials, symbol: str, *, client_order_id: str | None = None,
@@ -199,9 +216,12 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         return await self._endpoints.get_order(account, symbol, client_order_id=client_order_id)
 
     async def open_orders(self, account: ExchangeCredentials, symbol: str | None = None) -> list[Order]:
-        orders = [order for name in self._symbols_for(symbol) for order in
-                  await self._endpoints.open_orders(account, name)]
-        return sorted(orders, key=placement_key)
+        if symbol is not None:
+            return sorted(await self._endpoints.open_orders(account, symbol), key=placement_key)
+        snapshot = self._handed_over(account, "open_orders")
+        if snapshot is not None:
+            return list(snapshot.open_orders)
+        return await self._reconciler.open_orders(account)
 
     async def all_orders(
         self, account: ExchangeCredentials, symbol: str | None = None, limit: int = 500,
@@ -234,7 +254,14 @@ class BinanceVenue(Venue[ExchangeCredentials]):
         return sorted(fills, key=execution_key)
 
     async def balances(self, account: ExchangeCredentials) -> dict[str, Balance]:
+        snapshot = self._handed_over(account, "balances")
+        if snapshot is not None:
+            return snapshot.balances
         return await self._endpoints.balances(account)
+
+    def _handed_over(self, account: ExchangeCredentials, what: HandedOver) -> Snapshot | None:
+        session = self._sessions.get(account)
+        return session.take(what) if session is not None else None
 
     # ---------------------------------------------------------------- market
     async def exchange_info(self) -> ExchangeInfo:
@@ -248,6 +275,9 @@ class BinanceVenue(Venue[ExchangeCredentials]):
                 self.client.usage.weight_limit = weight_limit(data)
                 self._info_loaded_at = self._monotonic()
         return self._info
+
+    async def _base_assets(self) -> dict[str, str]:
+        return {name: info.filters.base_asset for name, info in (await self.exchange_info()).symbols.items()}
 
     def _info_stale(self) -> bool:
         return self._monotonic() - self._info_loaded_at >= self.options.exchange_info_ttl_seconds
@@ -272,6 +302,11 @@ class BinanceVenue(Venue[ExchangeCredentials]):
     def add_listener(self, listener: EventListener) -> None:
         self._listeners.append(listener)
 
+    def listening(self, account: ExchangeCredentials) -> int | None:
+        """The number of the account's stream connection while it is up, None while it is not."""
+        session = self._sessions.get(account)
+        return session.listening if session is not None else None
+
     def stream_connections(self, account: ExchangeCredentials) -> int:
         """How often the account's user data stream has (re)connected: for health checks."""
         session = self._sessions.get(account)
@@ -280,7 +315,7 @@ class BinanceVenue(Venue[ExchangeCredentials]):
     def _session(self, account: ExchangeCredentials) -> AccountSession:
         session = self._sessions.get(account)
         if session is None:
-            session = self._sessions[account] = AccountSession(account, self._listeners)
+            session = self._sessions[account] = AccountSession(account, self._listeners, self._monotonic)
         return session
 
     def _symbols_for(self, symbol: str | None) -> tuple[str, ...]:

@@ -1,7 +1,9 @@
-"""After a reconnect: missed fills replayed from REST, each exactly once, in order."""
+"""After a reconnect: missed fills replayed from REST, each exactly once, in order, asking only
+where something may have happened."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal as D
 
 import httpx
@@ -13,8 +15,11 @@ from numatix.exchange.binance import wire
 from numatix.exchange.binance.accounts import AccountSession
 from numatix.exchange.binance.endpoints import BinanceEndpoints
 from numatix.exchange.binance.ledger import AccountLedger
-from numatix.exchange.binance.reconcile import Reconciler
+from numatix.exchange.binance.reconcile import HEARD_MARGIN_MS, Reconciler, Snapshot
 from tests.support.fake_binance import CREDENTIALS, FakeBinance, FakeTime, error, ok
+
+SYMBOLS = ["BTCUSDT", "ETHUSDT", *(f"C{n}USDT" for n in range(18))]  # 20, as the app configures
+BASES = {symbol: symbol.removesuffix("USDT") for symbol in SYMBOLS}
 
 ORDER = {"symbol": "BTCUSDT", "orderId": 11, "orderListId": -1, "clientOrderId": "buy-11", "price": "50000.00",
          "origQty": "0.30000000", "executedQty": "0.10000000", "cummulativeQuoteQty": "5000.00", "status": "NEW",
@@ -39,6 +44,12 @@ def stream_report(trade_id: int, status: str, last: str, cumulative: str) -> Exe
 @pytest.fixture
 def fake() -> FakeBinance:
     return FakeBinance(FakeTime())
+
+
+async def catch_up(reconciler: Reconciler, ledger: AccountLedger, heard_until_ms: int | None = None) -> list:
+    snapshot = await reconciler.snapshot(CREDENTIALS)
+    return await reconciler.catch_up(CREDENTIALS, ledger, snapshot, base_assets=BASES,
+                                     heard_until_ms=heard_until_ms)
 
 
 def serve_filled_order(fake: FakeBinance) -> None:
@@ -70,7 +81,7 @@ async def test_missed_fills_are_replayed_once_with_running_totals(fake: FakeBina
     session.deliver(stream_report(5, "PARTIALLY_FILLED", "0.1", "0.1"))
     reconciler = Reconciler(BinanceEndpoints(client), ["BTCUSDT"])
 
-    for event in await reconciler.catch_up(CREDENTIALS, session.ledger):
+    for event in await catch_up(reconciler, session.ledger):
         session.deliver(event)
     trades = [e for e in delivered if isinstance(e, ExecutionReport)][1:]
     assert [(t.trade_id, t.status, t.last_quantity, t.cumulative_quantity) for t in trades] == [
@@ -83,7 +94,7 @@ async def test_missed_fills_are_replayed_once_with_running_totals(fake: FakeBina
     count = len(delivered)
     session.deliver(stream_report(6, "PARTIALLY_FILLED", "0.15", "0.25"))
     session.deliver(stream_report(7, "FILLED", "0.05", "0.3"))
-    for event in await reconciler.catch_up(CREDENTIALS, session.ledger):
+    for event in await catch_up(reconciler, session.ledger):
         session.deliver(event)
     assert [e for e in delivered[count:] if isinstance(e, ExecutionReport)] == []
     assert subscription.queue.qsize() == len(delivered)  # subscribers and listeners see the same events
@@ -95,7 +106,7 @@ async def test_an_order_we_never_heard_of_gets_its_new_before_its_fills(fake: Fa
     client = fake.client()
     ledger = AccountLedger()
     ledger.last_trade_ids["BTCUSDT"] = 4
-    events = await Reconciler(BinanceEndpoints(client), ["BTCUSDT"]).catch_up(CREDENTIALS, ledger)
+    events = await catch_up(Reconciler(BinanceEndpoints(client), ["BTCUSDT"]), ledger)  # BTC moved
     reports = [e for e in events if isinstance(e, ExecutionReport)]
     assert [(r.execution_type, r.status, r.trade_id) for r in reports] == [
         (ExecutionType.NEW, OrderStatus.NEW, -1), (ExecutionType.TRADE, OrderStatus.PARTIALLY_FILLED, 5),
@@ -115,10 +126,11 @@ async def test_an_order_cancelled_while_away_is_reported_cancelled(fake: FakeBin
     session.ledger.note_order(wire.parse_order(ORDER))  # known as open before the drop
     delivered: list = []
     session._listeners.append(delivered.append)
-    for event in await Reconciler(BinanceEndpoints(client), ["BTCUSDT"]).catch_up(CREDENTIALS, session.ledger):
+    for event in await catch_up(Reconciler(BinanceEndpoints(client), ["BTCUSDT"]), session.ledger):
         session.deliver(event)
     assert [(e.execution_type, e.status) for e in delivered if isinstance(e, ExecutionReport)] == [
         (ExecutionType.CANCELED, OrderStatus.CANCELED)]
+    assert fake.calls("GET", "myTrades") == []  # it executed nothing more than we were told: no trades to read
     session.deliver(wire.parse_execution_report(CREDENTIALS, {  # the stream's copy of the same cancel
         "e": "executionReport", "E": 4000, "s": "BTCUSDT", "c": "x", "C": "buy-11", "S": "BUY", "o": "LIMIT",
         "q": "0.3", "p": "50000", "x": "CANCELED", "X": "CANCELED", "i": 11, "z": "0.1", "Z": "5000", "t": -1}))
@@ -137,3 +149,104 @@ def test_ledger_tells_each_state_once_and_nothing_after_the_end() -> None:
         "p": "50000", "x": "NEW", "X": "NEW", "i": 11, "z": "0", "Z": "0", "t": -1, "w": True})
     assert not ledger.admit(late_new)
     assert ledger.last_trade_ids == {"BTCUSDT": 6}
+
+
+async def test_a_reconnect_with_nothing_to_catch_up_reads_no_symbols_trades(fake: FakeBinance) -> None:
+    """One request for every symbol's open orders (80 weight, not 20 x 6) and the account; the
+    balances are as last told and no order was open: no symbol can have traded."""
+    balances = {"updateTime": 3000, "balances": [{"asset": "USDT", "free": "100", "locked": "0"}]}
+    fake.on("GET", "openOrders", then=ok([]))
+    fake.on("GET", "account", then=ok(balances))
+    client = fake.client()
+    ledger = AccountLedger()
+    reconciler = Reconciler(BinanceEndpoints(client), SYMBOLS)
+    reconciler.baseline(ledger, await reconciler.snapshot(CREDENTIALS))
+    assert await catch_up(reconciler, ledger, heard_until_ms=2000) == []
+    assert [fake.params(call).get("symbol") for call in fake.calls("GET", "openOrders")] == [None, None]
+    assert fake.calls("GET", "myTrades") == [] and fake.calls("GET", "order") == []
+    await client.aclose()
+
+
+async def test_an_order_placed_elsewhere_and_filled_while_away_is_found_by_its_moved_base_asset(
+        fake: FakeBinance) -> None:
+    """No trade was ever heard on BTCUSDT, so its trades are read by time, from shortly before
+    the stream last heard anything; ETH did not move, so ETHUSDT is not read at all."""
+    fake.on("GET", "openOrders", then=ok([]))
+    fake.on("GET", "account", ok({"updateTime": 1000, "balances": [
+        {"asset": "ETH", "free": "2", "locked": "0"}, {"asset": "USDT", "free": "100000", "locked": "0"}]}),
+        then=ok({"updateTime": 3000, "balances": [{"asset": "BTC", "free": "0.3", "locked": "0"},
+                                                  {"asset": "ETH", "free": "2", "locked": "0"},
+                                                  {"asset": "USDT", "free": "85000", "locked": "0"}]}))
+    filled = {**ORDER, "executedQty": "0.30000000", "cummulativeQuoteQty": "15000.00", "status": "FILLED"}
+    heard_until = fake.server_ms() - 60_000
+    rows = [trade_row(4, "0.1", heard_until - 2 * HEARD_MARGIN_MS),  # before we stopped hearing: not missed
+            trade_row(5, "0.1", heard_until + 2500), trade_row(6, "0.2", heard_until + 2600)]
+    fake.on("GET", "myTrades", then=lambda request: ok(
+        [row for row in rows if int(fake.params(request)["startTime"]) <= row["time"]
+         <= int(fake.params(request)["endTime"])]))
+    fake.on("GET", "order", then=ok(filled))
+    client = fake.client()
+    ledger = AccountLedger()
+    reconciler = Reconciler(BinanceEndpoints(client), SYMBOLS)
+    reconciler.baseline(ledger, await reconciler.snapshot(CREDENTIALS))
+    events = await catch_up(reconciler, ledger, heard_until_ms=heard_until)
+    reports = [e for e in events if isinstance(e, ExecutionReport)]
+    assert [(r.execution_type, r.status, r.trade_id) for r in reports] == [
+        (ExecutionType.NEW, OrderStatus.NEW, -1), (ExecutionType.TRADE, OrderStatus.PARTIALLY_FILLED, 5),
+        (ExecutionType.TRADE, OrderStatus.FILLED, 6)]
+    assert isinstance(events[-1], BalanceUpdate)
+    [trades_read] = fake.calls("GET", "myTrades")
+    params = fake.params(trades_read)
+    assert (params["symbol"], int(params["startTime"])) == ("BTCUSDT", heard_until - HEARD_MARGIN_MS)
+    await client.aclose()
+
+
+async def test_an_order_placed_here_and_never_heard_of_is_looked_up(fake: FakeBinance) -> None:
+    """Its reports were lost with the connection; the balances say nothing (it left them as
+    they were told), but we know we placed it."""
+    canceled = {**ORDER, "executedQty": "0", "cummulativeQuoteQty": "0", "status": "CANCELED"}
+    fake.on("GET", "openOrders", then=ok([]))
+    fake.on("GET", "account", then=ok({"updateTime": 1000, "balances": []}))
+    fake.on("GET", "order", then=ok(canceled))
+    client = fake.client()
+    ledger = AccountLedger()
+    reconciler = Reconciler(BinanceEndpoints(client), ["BTCUSDT"])
+    snapshot = await reconciler.snapshot(CREDENTIALS)
+    reconciler.baseline(ledger, snapshot)
+    events = await reconciler.catch_up(CREDENTIALS, ledger, snapshot, base_assets=BASES, heard_until_ms=1000,
+                                       placed={("BTCUSDT", 11)})
+    assert [(e.execution_type, e.status) for e in events if isinstance(e, ExecutionReport)] == [
+        (ExecutionType.NEW, OrderStatus.NEW), (ExecutionType.CANCELED, OrderStatus.CANCELED)]
+    assert fake.calls("GET", "myTrades") == []
+    await client.aclose()
+
+
+class StreamUp:
+    """What the session asks of its stream: up on connection ``connections``."""
+
+    def __init__(self) -> None:
+        self.ready, self.failure, self.connections = asyncio.Event(), None, 1
+        self.ready.set()
+
+
+async def test_the_snapshot_answers_one_first_read_of_each_while_nothing_happened_since() -> None:
+    now = [0.0]
+    session = AccountSession(CREDENTIALS, [], monotonic=lambda: now[0])
+    session.stream, session.task = StreamUp(), asyncio.get_running_loop().create_future()
+    snapshot = Snapshot((wire.parse_order(ORDER),), {"balances": []})
+
+    session.hand_over(snapshot, session.delivered)
+    assert session.take("open_orders") is snapshot and session.take("balances") is snapshot
+    assert session.take("open_orders") is None  # once: later reads are the caller's to keep
+
+    session.hand_over(snapshot, session.delivered)
+    session.deliver(stream_report(5, "PARTIALLY_FILLED", "0.1", "0.1"))
+    assert session.take("open_orders") is None  # something happened since it was taken
+
+    session.hand_over(snapshot, session.delivered)
+    session.stream.connections += 1  # reconnected
+    assert session.take("open_orders") is None
+
+    session.hand_over(snapshot, session.delivered)
+    now[0] += 60
+    assert session.take("balances") is None  # not an answer to keep for long
