@@ -13,13 +13,14 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, cast
 
 from numatix.domain.balances import Balance, LedgerEntry
 from numatix.domain.credentials import ExchangeCredentials
-from numatix.domain.errors import VenueError
+from numatix.domain.errors import OutcomeUnknown, TransientVenueError, VenueError
 from numatix.domain.events import ExecutionReport, VenueEvent
 from numatix.domain.orders import Fill, Order
 from numatix.domain.requests import OcoRequest, OrderRequest
@@ -30,6 +31,7 @@ from numatix.services.read_cache import BALANCES, ReadCache
 from numatix.services.user_venues import UserVenues
 
 logger = logging.getLogger(__name__)
+STREAM_WAIT_SECONDS = 3.0  # how long reads wait for a user's first stream start
 
 
 class AccountVenue(Protocol):
@@ -38,6 +40,9 @@ class AccountVenue(Protocol):
     async def start_account(self, credentials: ExchangeCredentials) -> None: ...
 
     async def stop_account(self, credentials: ExchangeCredentials) -> None: ...
+
+    def listening(self, credentials: ExchangeCredentials) -> int | None:
+        """The number of the account's stream connection while it is up; None while it is not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +74,16 @@ class VenueRouter(Venue[int]):
         venues: UserVenues,
         *,
         clock: Callable[[], float] = time.monotonic,
+        stream_wait_seconds: float = STREAM_WAIT_SECONDS,
     ) -> None:
         self.paper = paper
         self.binance = binance
         self.venues = venues
         self._streams: dict[int, ExchangeCredentials] = {}
         self._stream_locks: dict[int, asyncio.Lock] = {}  # per user: one slow start holds up nobody else
-        self._starting: dict[int, asyncio.Task[None]] = {}  # started by a read, not waited for
+        self._starting: dict[int, asyncio.Task[None]] = {}  # started by a read
+        self._stream_wait = stream_wait_seconds
+        self._first_starts: dict[int, tuple[ExchangeCredentials, float]] = {}  # reads wait for it till then
         self._reads = ReadCache(clock=clock)  # Binance reads cost request weight
         if binance is not None:  # the stream's events are applied to the kept reads
             binance.add_listener(lambda event: self._reads.apply(user_of(event.account), event))
@@ -93,8 +101,8 @@ class VenueRouter(Venue[int]):
 
     async def route(self, user_id: int, *, listening: bool = True) -> Route:
         """Orders and cancels wait for the user's data stream (``listening``), so their fills and
-        cancels are heard; reads and a wallet reset's refusal need no events and do not wait for
-        a stream that is still connecting (their reads are kept only once it is up)."""
+        cancels are heard; reads and a wallet reset's refusal need no events and wait for a
+        stream that is still connecting only briefly (``_read``)."""
         await self.venues.refresh(user_id)
         credentials = self.venues.binance_credentials(user_id)
         if credentials is not None and self.binance is not None:
@@ -127,25 +135,43 @@ class VenueRouter(Venue[int]):
 
     # ------------------------------------------------------------ Venue API
     # Orders and cancels leave the kept reads alone: they wait for the user's stream (``route``),
-    # whose reports of what they did are applied to the kept reads like anybody else's.
+    # whose reports of what they did are applied to the kept reads like anybody else's; only
+    # one the exchange did not answer drops them (``_answered``).
     async def submit(self, account: int, request: OrderRequest) -> ExecutionReport:
         route = await self.route(account)
-        return for_user(await route.venue.submit(route.account, request))
+        with self._answered(account):
+            return for_user(await route.venue.submit(route.account, request))
 
     async def submit_oco(self, account: int, request: OcoRequest) -> tuple[ExecutionReport, ExecutionReport]:
         route = await self.route(account)
-        limit_leg, stop_leg = await route.venue.submit_oco(route.account, request)
+        with self._answered(account):
+            limit_leg, stop_leg = await route.venue.submit_oco(route.account, request)
         return for_user(limit_leg), for_user(stop_leg)
 
     async def cancel(self, account: int, symbol: str, *, client_order_id: str | None = None,
                      venue_order_id: int | None = None) -> ExecutionReport:
         route = await self.route(account)
-        return for_user(await route.venue.cancel(
-            route.account, symbol, client_order_id=client_order_id, venue_order_id=venue_order_id))
+        with self._answered(account):
+            return for_user(await route.venue.cancel(
+                route.account, symbol, client_order_id=client_order_id, venue_order_id=venue_order_id))
 
     async def cancel_all(self, account: int, symbol: str) -> list[ExecutionReport]:
         route = await self.route(account)
-        return [for_user(report) for report in await route.venue.cancel_all(route.account, symbol)]
+        with self._answered(account):
+            return [for_user(report) for report in await route.venue.cancel_all(route.account, symbol)]
+
+    @contextmanager
+    def _answered(self, user_id: int) -> Iterator[None]:
+        """An order or cancel the exchange did not answer drops the user's kept reads: the page's
+        next read asks, and says the exchange is not answering if it still is not. A throttled
+        one is left alone: it says when to come back, and reading everything again would only
+        spend more weight."""
+        try:
+            yield
+        except (OutcomeUnknown, TransientVenueError) as error:
+            if getattr(error, "retry_after", None) is None:
+                self._reads.invalidate(user_id)
+            raise
 
     async def query_order(self, account: int, symbol: str, client_order_id: str) -> Order:
         route = await self.route(account, listening=False)
@@ -180,18 +206,37 @@ class VenueRouter(Venue[int]):
     async def _read(self, user_id: int, route: Route, key: Hashable, load):
         if route.venue is self.paper:  # local and cheap: always fresh
             return await load()
-        if self._streams.get(user_id) != route.account:  # nothing would tell a kept read is stale
-            self._listen_soon(user_id, cast(ExchangeCredentials, route.account))
-            return await load()
-        return await self._reads.read(user_id, key, load)
+        credentials = cast(ExchangeCredentials, route.account)
+        binance = cast(AccountVenue, self.binance)
+        await self._stream_started(user_id, credentials)
 
-    def _listen_soon(self, user_id: int, credentials: ExchangeCredentials) -> None:
-        """Start the user's stream without making a read wait for it (a read needs none; a busy
-        exchange can take many seconds to connect, and a page's read holds its tab meanwhile)."""
+        def listening() -> Hashable | None:  # kept only while the stream says what changes
+            connection = binance.listening(credentials)
+            return None if connection is None else (credentials, connection)
+
+        return await self._reads.read(user_id, key, load, listening)
+
+    async def _stream_started(self, user_id: int, credentials: ExchangeCredentials) -> None:
+        """Start the user's stream if nobody has. Reads in the first moments of its first start
+        wait for it (so they are kept, and a first page load is not paid twice); later ones do
+        not (a busy exchange can take many seconds to connect, and a read holds its tab meanwhile)."""
+        if self._streams.get(user_id) == credentials:
+            return
+        starting = self._listen_soon(user_id, credentials)
+        loop = asyncio.get_running_loop()
+        first = self._first_starts.get(user_id)
+        if first is None or first[0] != credentials:
+            first = self._first_starts[user_id] = (credentials, loop.time() + self._stream_wait)
+        if (left := first[1] - loop.time()) > 0:
+            await asyncio.wait([starting], timeout=left)
+
+    def _listen_soon(self, user_id: int, credentials: ExchangeCredentials) -> asyncio.Task[None]:
+        """Start the user's stream without making the caller wait for it."""
         starting = self._starting.get(user_id)
         if starting is None or starting.done():
-            self._starting[user_id] = asyncio.get_running_loop().create_task(
+            starting = self._starting[user_id] = asyncio.get_running_loop().create_task(
                 self._start_quietly(user_id, credentials), name=f"binance-stream-start-{user_id}")
+        return starting
 
     async def _start_quietly(self, user_id: int, credentials: ExchangeCredentials) -> None:
         try:

@@ -205,3 +205,35 @@ async def test_kept_answers_still_expire_and_an_uncertain_account_keeps_nothing(
     assert venue.loads == 2
     cache.apply(USER, AccountUncertain(USER, 5))
     assert cache.kept(USER, OpenOrders(None)) is None
+
+
+async def test_answers_are_kept_for_one_stream_connection_and_a_read_across_a_reconnect_is_not() -> None:
+    """A reconnect may have missed events: nothing kept before it is shown after it, nothing is
+    kept while no stream is up, and a read sent before a reconnect is not kept after it."""
+    cache, venue = ReadCache(clock=Clock()), Venue()
+    connection: list[int | None] = [1]
+    venue.open = [order(1)]
+
+    async def read_open() -> list[Order]:
+        return await cache.read(USER, OpenOrders(None), venue.load(venue.open), lambda: connection[0])
+
+    await read_open()
+    await read_open()
+    assert venue.loads == 1
+    connection[0] = None  # down
+    await read_open()
+    await read_open()
+    assert venue.loads == 3
+    connection[0] = 2  # back: the answer kept on connection 1 is gone
+    await read_open()
+    assert venue.loads == 4 and cache.kept(USER, OpenOrders(None)) is not None
+
+    cache.invalidate(USER)
+    load = venue.load(venue.open)
+
+    async def load_across_a_reconnect() -> list[Order]:
+        connection[0] = 3
+        return await load()
+
+    await cache.read(USER, OpenOrders(None), load_across_a_reconnect, lambda: connection[0])
+    assert cache.kept(USER, OpenOrders(None)) is None

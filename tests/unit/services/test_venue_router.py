@@ -1,7 +1,8 @@
 """The router sends each user to the venue they chose and gives events back by user id.
 
 A second paper exchange stands in for the Binance venue: it takes ``ExchangeCredentials``
-as accounts exactly as the Binance venue does, and records its stream starts and stops.
+as accounts exactly as the Binance venue does, records its stream starts and stops, and
+numbers its streams' connections.
 """
 
 import asyncio
@@ -11,6 +12,7 @@ import pytest
 
 from numatix.domain.credentials import ExchangeCredentials, VenueChoice
 from numatix.domain.enums import OrderStatus
+from numatix.domain.errors import OutcomeUnknown, TransientVenueError
 from numatix.domain.events import ExecutionReport
 from numatix.domain.requests import OrderRequest
 from numatix.domain.symbols import DEFAULT_SYMBOLS
@@ -18,6 +20,7 @@ from numatix.services.errors import WalletResetUnavailable
 from numatix.services.events import EventBus
 from numatix.services.kept_reads import OpenOrders
 from numatix.services.portfolio import PortfolioService
+from numatix.services.read_cache import KEPT_SECONDS
 from numatix.services.trading import TradingService
 from numatix.market.hub import MarketHub
 from numatix.services.market_data import MarketDataService
@@ -40,12 +43,24 @@ class StandInBinance:
         self.stopped: list[ExchangeCredentials] = []
         self.checked: list[ExchangeCredentials] = []
         self.balance_reads = 0
+        self.connections: dict[ExchangeCredentials, int] = {}
+        self.up: set[ExchangeCredentials] = set()
 
     async def start_account(self, credentials: ExchangeCredentials) -> None:
         self.started.append(credentials)
+        self.connect(credentials)
+
+    def connect(self, credentials: ExchangeCredentials) -> None:
+        """The stream (re)connected."""
+        self.connections[credentials] = self.connections.get(credentials, 0) + 1
+        self.up.add(credentials)
+
+    def listening(self, credentials: ExchangeCredentials) -> int | None:
+        return self.connections.get(credentials) if credentials in self.up else None
 
     async def stop_account(self, credentials: ExchangeCredentials) -> None:
         self.stopped.append(credentials)
+        self.up.discard(credentials)
 
     async def check_credentials(self, credentials: ExchangeCredentials) -> None:
         self.checked.append(credentials)
@@ -83,7 +98,7 @@ def user_venues(choices: Choices, clock: Clock) -> UserVenues:
 @pytest.fixture
 def setup():
     paper, binance, choices, clock = make_exchange(), StandInBinance(), Choices(), Clock()
-    router = VenueRouter(paper, binance, user_venues(choices, clock), clock=clock)
+    router = VenueRouter(paper, binance, user_venues(choices, clock), clock=clock, stream_wait_seconds=0.1)
     return router, paper, binance, choices, clock
 
 
@@ -150,8 +165,8 @@ async def test_a_new_key_restarts_the_users_stream(setup) -> None:
     new_key = ExchangeCredentials(BINANCE_USER, "api-key-2", "secret-2")
     choices.by_user[BINANCE_USER] = (VenueChoice.BINANCE_TESTNET, new_key)
     router.forget(BINANCE_USER)
-    await router.balances(BINANCE_USER)  # a read starts the new key's stream, and does not wait for it
-    await router.route(BINANCE_USER)  # an order would wait for it
+    await router.balances(BINANCE_USER)  # a read starts the new key's stream
+    await router.route(BINANCE_USER)  # an order waits for it
     assert binance.started == [KEY, new_key] and binance.stopped == [KEY]
 
 
@@ -171,7 +186,7 @@ async def test_binance_reads_are_kept_until_the_users_next_event(setup) -> None:
     after_fill = await router.balances(BINANCE_USER)
     assert after_fill != first and after_fill == await binance.exchange.balances(KEY)
     assert binance.balance_reads == 1  # ...and the stream's balance update says how
-    clock.now += 60  # a missed change cannot stay on screen for long
+    clock.now += KEPT_SECONDS  # a change never reported cannot stay on screen for long
     await router.balances(BINANCE_USER)
     assert binance.balance_reads == 2
 
@@ -244,13 +259,36 @@ async def test_a_users_stream_that_is_slow_to_start_holds_up_no_other_user(setup
     await asyncio.wait_for(slow, 10)
 
 
-async def test_a_read_does_not_wait_for_the_users_stream_and_is_kept_only_once_it_is_up(setup) -> None:
+async def test_a_first_read_waits_a_moment_for_the_stream_and_is_kept(setup) -> None:
+    """Right after the key is saved the page reads everything: read before the stream is up,
+    it could not be kept, and the page would be paid for twice."""
+    router, _, binance, _, _ = setup
+    router._stream_wait = 30.0  # a guard against hanging, not a speed target
+    release = asyncio.Event()
+
+    async def start_when_released(credentials: ExchangeCredentials) -> None:
+        binance.started.append(credentials)
+        await release.wait()
+        binance.connect(credentials)
+
+    binance.start_account = start_when_released
+    reading = asyncio.create_task(router.balances(BINANCE_USER))
+    await asyncio.sleep(0.05)
+    assert not reading.done() and binance.balance_reads == 0  # waiting for the stream, not reading
+    release.set()
+    await asyncio.wait_for(reading, 10)
+    await router.balances(BINANCE_USER)
+    assert binance.started == [KEY] and binance.balance_reads == 1  # kept
+
+
+async def test_a_stream_slow_to_start_holds_reads_only_a_moment_and_none_is_kept(setup) -> None:
     router, _, binance, _, _ = setup
     release = asyncio.Event()
 
     async def slow_start(credentials: ExchangeCredentials) -> None:
         binance.started.append(credentials)
         await release.wait()
+        binance.connect(credentials)
 
     binance.start_account = slow_start
     await asyncio.wait_for(router.balances(BINANCE_USER), 10)
@@ -261,3 +299,43 @@ async def test_a_read_does_not_wait_for_the_users_stream_and_is_kept_only_once_i
     await router.balances(BINANCE_USER)
     await router.balances(BINANCE_USER)
     assert binance.balance_reads == 3
+
+
+async def test_a_reconnect_drops_the_kept_reads_and_nothing_is_kept_while_the_stream_is_down(setup) -> None:
+    """Events may have been missed while it was down: what was kept before is not shown again."""
+    router, _, binance, _, _ = setup
+    await router.route(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+    assert binance.balance_reads == 1
+    binance.up.discard(KEY)  # dropped, reconnecting
+    await router.balances(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+    assert binance.balance_reads == 3
+    binance.connect(KEY)
+    await router.balances(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+    assert binance.balance_reads == 4
+
+
+@pytest.mark.parametrize("error, dropped", [
+    (OutcomeUnknown("Binance did not confirm the order"), True),
+    (TransientVenueError("Service unavailable", -1001), True),
+    (TransientVenueError("Too much request weight used", -1003, retry_after=30), False),
+])
+async def test_an_order_the_exchange_did_not_answer_drops_the_kept_reads(setup, error, dropped) -> None:
+    """The stream still says the account did not change, but the page must learn that the
+    exchange is not answering: its next read asks. A throttled order says when to come back:
+    reading everything again then would only spend more of the weight that ran out."""
+    router, _, binance, _, _ = setup
+    await router.route(BINANCE_USER)
+    await router.balances(BINANCE_USER)
+
+    async def unanswered(*_args, **_kwargs):
+        raise error
+
+    binance.submit = unanswered
+    with pytest.raises(type(error)):
+        await router.submit(BINANCE_USER, market_buy())
+    await router.balances(BINANCE_USER)
+    assert binance.balance_reads == (2 if dropped else 1)
