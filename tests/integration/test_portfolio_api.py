@@ -27,15 +27,19 @@ async def order(http, headers, side: str, quantity: str) -> dict:
 
 
 async def curve_and_days_at_one_price(http, runtime, headers) -> tuple[dict, list]:
-    """The curve and the daily P&L read while BTC's price stood still: each values the wallet
-    at the price of its moment, and on a busy machine the market may print between the two."""
+    """The curve and the daily P&L read while every price stood still: each values the wallet
+    (BTC, ETH and the rest) at the prices of its moment, and on a busy machine the market may
+    print between the two."""
+    def prices() -> list:
+        return [runtime.last_price(symbol) for symbol in runtime.hub.symbols]
+
     for _ in range(50):
-        price = runtime.last_price("BTCUSDT")
+        before = prices()
         curve = (await http.get("/api/portfolio/value", headers=headers)).json()
         days = (await http.get("/api/portfolio/daily-pnl", headers=headers)).json()["days"]
-        if runtime.last_price("BTCUSDT") == price:
+        if prices() == before:
             return curve, days
-    raise AssertionError("the price never stood still for two requests")
+    raise AssertionError("the prices never stood still for two requests")
 
 
 async def test_a_round_trip_shows_in_the_curve_performance_executions_and_order_details(api):
