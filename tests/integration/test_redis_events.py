@@ -174,8 +174,10 @@ async def test_after_a_redis_restart_nothing_published_after_the_last_reload_not
                     await asyncio.sleep(0)  # the bus and the reader run between publishes
         finally:
             await publisher.aclose()
-        assert notices and unheard, "the restart went unnoticed"
-        assert max(unheard) < max(notices)
+        assert notices, "the restart went unnoticed"
+        # Publishes nobody heard (before the bus subscribed again) all came before the last
+        # reload notice; a slow restart may leave none, when the bus was back before the first.
+        assert not unheard or max(unheard) < max(notices)
     finally:
         reading.cancel()
         await asyncio.gather(reading, return_exceptions=True)
