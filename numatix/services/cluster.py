@@ -32,7 +32,7 @@ from numatix.services.leadership import LeaderLease, Leadership
 
 logger = logging.getLogger(__name__)
 
-HISTORY_TIMEOUT_SECONDS = 60.0  # at a cold start the first leader may still be seeding its market
+HISTORY_TIMEOUT_SECONDS = 180.0  # a cold start: the first leader may still be seeding its market (50 s seen on a starved machine)
 
 
 @dataclass(frozen=True, slots=True)
