@@ -32,7 +32,8 @@ from numatix.services.leadership import LeaderLease, Leadership
 
 logger = logging.getLogger(__name__)
 
-HISTORY_TIMEOUT_SECONDS = 180.0  # a cold start: the first leader may still be seeding its market (50 s seen on a starved machine)
+# At a cold start the first leader may still be seeding its market (50 s seen on a starved machine).
+HISTORY_TIMEOUT_SECONDS = 180.0
 
 
 @dataclass(frozen=True, slots=True)
