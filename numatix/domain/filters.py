@@ -17,6 +17,7 @@ from numatix.domain.enums import OrderType, Side
 from numatix.domain.guidance import plain
 from numatix.domain.requests import OrderRequest
 from numatix.domain.symbols import SymbolSpec
+from numatix.domain.triggers import trigger_label
 
 ZERO = Decimal(0)
 MAX_PRECISION = 8
@@ -198,7 +199,8 @@ class SymbolFilters:
     ) -> None:
         """Binance's pre-trade checks; ``reference_price`` is the average/last price, if known."""
         self._check_precision(request)
-        for price, label in ((request.price, "Price"), (request.stop_price, "Stop price")):
+        stop_label = trigger_label(request.order_type)
+        for price, label in ((request.price, "Price"), (request.stop_price, stop_label)):
             if price is not None:
                 self.price.check(price, label)
         if request.price is not None and reference_price:
@@ -222,15 +224,17 @@ class SymbolFilters:
         values = (request.quantity, request.quote_order_qty, request.price, request.stop_price)
         for (wire_name, limit), value in zip(limits.items(), values):
             if value is not None and _decimals(value) > limit:
-                raise errors.too_much_precision(wire_name, self._precision_hint(wire_name, limit))
+                raise errors.too_much_precision(wire_name, self._precision_hint(wire_name, limit, request))
 
-    def _precision_hint(self, wire_name: str, limit: int) -> str:
+    def _precision_hint(self, wire_name: str, limit: int, request: OrderRequest) -> str:
         if wire_name == "quantity":
             return self.lot_size.step_hint()
+        label = errors.FIELD_LABELS[wire_name]
+        if wire_name == "stopPrice":
+            label = trigger_label(request.order_type)
         if wire_name in ("price", "stopPrice") and self.price.tick_size:
-            tick = _with_unit(self.price.tick_size, self.price.unit)
-            return f"{errors.FIELD_LABELS[wire_name]} must be a multiple of {tick}"
-        return f"{errors.FIELD_LABELS[wire_name]} can have at most {limit} decimals"
+            return f"{label} must be a multiple of {_with_unit(self.price.tick_size, self.price.unit)}"
+        return f"{label} can have at most {limit} decimals"
 
     def _check_notional(self, request: OrderRequest, reference_price: Decimal | None) -> None:
         is_market = request.order_type.executes_as_market

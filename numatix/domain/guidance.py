@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from numatix.domain.enums import OrderType, Side
-from numatix.domain.type_names import order_label
+from numatix.domain.enums import Side
+from numatix.domain.estimates import Marketable
 
 # A limit price further than this from the market asks the trader to confirm it.
 FAR_FROM_MARKET = Decimal("0.10")
@@ -33,13 +33,6 @@ def would_take_hint(side: Side, best_opposite: Decimal | None) -> str:
             "at or below it, it would trade at once")
 
 
-def would_trigger_hint(order_type: OrderType, side: Side, stop_price: Decimal | None,
-                       last_price: Decimal) -> str:
-    stop = plain(stop_price) if stop_price is not None else "this stop"
-    return (f"The stop price {stop} is already reached (last price {plain(last_price)}): "
-            f"this {order_label(side.value, order_type.value).lower()} order would trigger at once")
-
-
 def oco_prices_hint(side: Side, last_price: Decimal | None) -> str:
     last = f" ({plain(last_price)})" if last_price is not None else ""
     if side is Side.SELL:
@@ -47,11 +40,26 @@ def oco_prices_hint(side: Side, last_price: Decimal | None) -> str:
     return f"For a buy OCO: take-profit price below the last price{last}, stop price above it"
 
 
-def far_from_market_warning(price: Decimal, market: Decimal, distance: Decimal) -> str:
-    """``distance``: (price - market) / market."""
+def far_from_market_warning(price: Decimal, market: Decimal, distance: Decimal,
+                            at_once: Marketable | None = None) -> str:
+    """``distance``: (price - market) / market; ``at_once``: what such a limit order priced
+    through the book trades the moment it lands (at the book's prices, not at its own)."""
     where = "above" if distance > 0 else "below"
     percent = (abs(distance) * 100).quantize(Decimal("0.1"))
-    return f"Your price {plain(price)} is {percent}% {where} the market ({plain(market)}). Place it anyway?"
+    far = f"Your price {plain(price)} is {percent}% {where} the market ({plain(market)})"
+    average = at_once.shown_average if at_once is not None else None
+    if at_once is None or average is None:
+        return f"{far}. Place it anyway?"
+    unit = f" {at_once.asset}" if at_once.asset else ""
+    book = "asks" if distance > 0 else "bids"
+    fill_price = f"{average:,}"  # on the symbol's tick, as the book shows it
+    if not at_once.rests:
+        now = f"all {plain(at_once.quantity)}{unit} fills now at about {fill_price} (the best {book})"
+    else:
+        rest = (f"rests at {plain(price)}" if at_once.rests_on_book else "expires")
+        now = (f"{plain(at_once.quantity)}{unit} fills now at about {fill_price} (the best {book}); "
+               f"the other {plain(at_once.rests)}{unit} {rest}")
+    return f"{far}. It will not wait for {plain(price)}: {now}. Place it anyway?"
 
 
 def is_far_from_market(distance: Decimal) -> bool:

@@ -15,6 +15,7 @@ from numatix.domain.enums import OrderType, SelfTradePreventionMode, Side, TimeI
 from numatix.domain.errors import OrderRejected
 from numatix.domain.guidance import oco_prices_hint
 from numatix.domain.orders import OrderTerms
+from numatix.domain.triggers import trigger_label
 from numatix.domain.values import NUMBER_RULE, PLAIN_NUMBER, to_decimal, within_bounds
 
 _NUMBER_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
@@ -161,7 +162,10 @@ class OrderRequest(OrderTerms):
         required, optional = PARAMETER_RULES[self.order_type]
         for name in required:
             if getattr(self, name) is None:
-                raise errors.mandatory_parameter(_WIRE_NAMES[name])
+                missing = errors.mandatory_parameter(_WIRE_NAMES[name])
+                if name == "stop_price":  # a take-profit's is its trigger price
+                    missing.hint = f"Enter the {trigger_label(self.order_type).lower()}"
+                raise missing
         if self.order_type is OrderType.MARKET:
             self._validate_market_amounts()
         for name, wire_name in _WIRE_NAMES.items():

@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from numatix.domain.enums import OrderType, Side
+from numatix.domain.enums import OrderType, RejectReason, Side, TimeInForce
 from numatix.domain.errors import OrderRejected, insufficient_balance
-from numatix.domain.estimates import walk_visible_book
+from numatix.domain.estimates import Marketable, walk_visible_book
 from numatix.domain.fees import DEFAULT_FEES, FeeSchedule
 from numatix.domain.filters import SymbolFilters
 from numatix.domain.guidance import far_from_market_warning, is_far_from_market
@@ -25,6 +25,7 @@ from numatix.domain.sizing import (
     quantity_for_percent,
     quote_for_percent,
 )
+from numatix.domain.triggers import check_trigger
 from numatix.market.hub import MarketSnapshot
 from numatix.services.market_data import MarketDataService
 
@@ -38,8 +39,9 @@ FreeBalances = Callable[[Hashable], Awaitable[Mapping[str, Decimal]]]
 class OrderPreview:
     error: str = ""  # the venue's words, empty when the order passes the checks
     error_code: int | None = None
+    reason: RejectReason = RejectReason.NONE
     message: str = ""  # the same refusal in a trader's words, naming the number
-    average_price: Decimal | None = None  # market orders: from the visible book
+    average_price: Decimal | None = None  # what it fills at: a market order's, or a limit's at once
     quantity: Decimal | None = None
     cost: Decimal | None = None  # quote spent (buy) or received (sell)
     fee: Decimal | None = None
@@ -50,17 +52,25 @@ class OrderPreview:
     market_price: Decimal | None = None
     limit_price: Decimal | None = None
     distance: Decimal | None = None  # limit price from the market, as a signed fraction
+    at_once: Marketable | None = None  # a limit priced through the book: what trades the moment it lands
 
     @property
     def far_from_market(self) -> bool:
         return self.distance is not None and is_far_from_market(self.distance)
 
     @property
+    def refused_before_sending(self) -> bool:
+        """A refusal the form keeps from being sent: a trigger already reached (the venue
+        would refuse it with the same words, a round trip later)."""
+        return self.reason is RejectReason.STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY
+
+    @property
     def warning(self) -> str:
         """Asks for a confirmation; empty when there is nothing to confirm."""
         if not self.far_from_market or self.market_price is None or self.limit_price is None:
             return ""
-        return far_from_market_warning(self.limit_price, self.market_price, self.distance or ZERO)
+        distance = self.distance or ZERO
+        return far_from_market_warning(self.limit_price, self.market_price, distance, self.at_once)
 
 
 def oco_funds(legs: list[OrderPreview]) -> Funds | None:
@@ -68,25 +78,49 @@ def oco_funds(legs: list[OrderPreview]) -> Funds | None:
     return max((leg.funds for leg in legs if leg.funds), key=lambda funds: funds.amount, default=None)
 
 
-def _estimate(request: OrderRequest, snapshot: MarketSnapshot, last: Decimal | None) -> OrderPreview:
-    """Price, amount and total: a market order's from a walk of the visible book, any other's
+def _marketable(request: OrderRequest, snapshot: MarketSnapshot, filters: SymbolFilters) -> Marketable | None:
+    """A LIMIT order priced through the book takes the visible levels its limit reaches at
+    their own prices, at once; the rest rests at the limit (GTC) or expires (IOC). A FOK the
+    visible book cannot fill whole expires: nothing trades at once."""
+    if (request.order_type is not OrderType.LIMIT or snapshot.book is None or request.quantity is None
+            or request.price is None):
+        return None
+    levels = snapshot.book.asks if request.side is Side.BUY else snapshot.book.bids
+    walked = walk_visible_book(levels, request.quantity, side=request.side, limit=request.price)
+    tif = request.effective_time_in_force
+    if walked.quantity <= 0 or (tif is TimeInForce.FOK and not walked.complete):
+        return None
+    return Marketable(walked.quantity, walked.quote, request.quantity - walked.quantity, request.price, tif,
+                      filters.base_asset, filters.price.tick_size)
+
+
+def _estimate(request: OrderRequest, snapshot: MarketSnapshot, last: Decimal | None,
+              filters: SymbolFilters) -> OrderPreview:
+    """Price, amount and total: a market order's from a walk of the visible book; a limit
+    order's from the levels its limit reaches now and its limit for the rest; any other's
     from its own (limit or stop) price."""
-    quantity, cost, thin = request.quantity, None, False
+    quantity, cost, thin, at_once = request.quantity, None, False, None
     average = request.price or request.stop_price
     if request.order_type is OrderType.MARKET and snapshot.book is not None:
         levels = snapshot.book.asks if request.side is Side.BUY else snapshot.book.bids
-        walked = walk_visible_book(levels, request.quantity, request.quote_order_qty)
+        walked = walk_visible_book(levels, request.quantity, request.quote_order_qty,
+                                   step=filters.lot_size.step_size)
         quantity, cost, average = walked.quantity, walked.quote, walked.average_price
         thin = not walked.complete
+    elif (at_once := _marketable(request, snapshot, filters)) is not None:
+        average = at_once.average_price or request.price
+        cost = at_once.quote + (at_once.rests * (request.price or ZERO) if at_once.rests_on_book else ZERO)
+        quantity = at_once.quantity + (at_once.rests if at_once.rests_on_book else ZERO)
     elif quantity is not None and average is not None:
         cost = quantity * average
     distance = distance_from_market(request.price, last) if request.price and last else None
     return OrderPreview(average_price=average, quantity=quantity, cost=cost, book_too_thin=thin,
-                        market_price=last, limit_price=request.price, distance=distance)
+                        market_price=last, limit_price=request.price, distance=distance, at_once=at_once)
 
 
 def _refused(rejected: OrderRejected) -> OrderPreview:
-    return OrderPreview(error=rejected.message, error_code=rejected.code, message=rejected.words)
+    return OrderPreview(error=rejected.message, error_code=rejected.code, reason=rejected.reason,
+                        message=rejected.words)
 
 
 class OrderEntryService:
@@ -118,18 +152,23 @@ class OrderEntryService:
         return self.preview(request, market, free)
 
     def preview(self, request: OrderRequest, market: MarketDataService | None = None,
-                free: Mapping[str, Decimal] | None = None) -> OrderPreview:
+                free: Mapping[str, Decimal] | None = None, *, trigger_rule: bool = True) -> OrderPreview:
         """``market``: the one the order will meet (the user's venue's), the app's by default;
-        ``free``: the user's free balances, to flag an order they cannot pay for."""
+        ``free``: the user's free balances, to flag an order they cannot pay for. A trigger
+        the last price has already reached is said first, before an amount is typed (the
+        stop price is the form's first field); ``trigger_rule=False`` for an OCO's stop leg,
+        whose side the pair's own rule names."""
         filters = self.filters(request.symbol)
         snapshot = (market or self._market).snapshot(request.symbol)
         last = snapshot.last_trade.price if snapshot.last_trade else None
         try:
+            if trigger_rule:
+                check_trigger(request.order_type, request.side, request.stop_price, last)
             request.validate()
             filters.validate(request, last)
         except OrderRejected as rejected:
             return _refused(rejected)
-        estimate = _estimate(request, snapshot, last)
+        estimate = _estimate(request, snapshot, last, filters)
 
         def walked() -> tuple[Decimal, Decimal] | None:
             quantity, cost = estimate.quantity, estimate.cost
@@ -142,9 +181,23 @@ class OrderEntryService:
                            error=INSUFFICIENT.message, message=funds.shortfall_hint(available))
         if estimate.quantity is None or estimate.cost is None:
             return replace(estimate, funds=funds, available=available)
-        fee, fee_asset = self._fees.on_amounts(request.side, estimate.quantity, estimate.cost, False,
-                                               filters.base_asset, filters.quote_asset)
+        fee, fee_asset = self._fee(request.side, estimate, filters)
         return replace(estimate, fee=fee, fee_asset=fee_asset, funds=funds, available=available)
+
+    def _fee(self, side: Side, estimate: OrderPreview, filters: SymbolFilters) -> tuple[Decimal, str]:
+        """The venue's fee: a limit order pays the taker's rate on what fills at once and the
+        maker's on what rests (the same rate today: kept apart so a schedule that differs is right)."""
+        quantity, cost = estimate.quantity or ZERO, estimate.cost or ZERO
+        base, quote = filters.base_asset, filters.quote_asset
+        taken = estimate.at_once
+        if taken is None or not taken.quantity:
+            return self._fees.on_amounts(side, quantity, cost, False, base, quote)
+        fee, asset = self._fees.on_amounts(side, taken.quantity, taken.quote, False, base, quote)
+        if quantity > taken.quantity:
+            resting, _ = self._fees.on_amounts(side, quantity - taken.quantity, cost - taken.quote, True,
+                                               base, quote)
+            fee += resting
+        return fee, asset
 
     def preview_oco(self, request: OcoRequest, market: MarketDataService | None = None,
                     free: Mapping[str, Decimal] | None = None) -> OrderPreview:
@@ -152,7 +205,8 @@ class OrderEntryService:
         what the dearer leg needs, once."""
         snapshot = (market or self._market).snapshot(request.symbol)
         last = snapshot.last_trade.price if snapshot.last_trade else None
-        legs = [self.preview(leg, market) for leg in (request.limit_leg(), request.stop_leg())]
+        legs = [self.preview(leg, market, trigger_rule=False)
+                for leg in (request.limit_leg(), request.stop_leg())]
         for leg in legs:
             if leg.error:
                 return leg

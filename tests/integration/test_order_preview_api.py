@@ -52,6 +52,11 @@ async def test_a_refusal_carries_the_venues_code_and_words_and_the_traders(api):
     assert poor["message"] == "Not enough USDT: this order needs 20,000 USDT, 10,000 USDT available"
     missing = await preview(http, alice, type="LIMIT", quantity="0.001", timeInForce="GTC")
     assert missing["code"] == -1102 and missing["message"] == "Enter the price"
+    under = str((runtime.last_price("BTCUSDT") * Decimal("0.9")).quantize(Decimal("0.01")))
+    stop = await preview(http, alice, type="STOP_LOSS", quantity="0.001", stopPrice=under)  # a buy stop under
+    assert (stop["code"], stop["msg"]) == (-2010, "Order would trigger immediately.")
+    assert re.fullmatch(r"For a buy stop-market order: stop price above the last price \([\d,.]+\); "
+                        rf"at {re.escape(plain(Decimal(under)))} it would trigger at once", stop["message"])
     assert (await http.get("/api/trading/orders", headers=alice)).json() == []
 
 

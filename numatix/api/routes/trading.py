@@ -99,7 +99,9 @@ class OrderPreviewOut(BaseModel):
                                                   "(e.g. \"Minimum order is 5 USDT\")")
     estimatedPrice: str | None = Field(default=None,
                                        description="Average price: a walk of the visible book for "
-                                                         "market orders, else the order's own price")
+                                                         "market orders and for what a limit order priced "
+                                                         "through the book takes at once, else the "
+                                                         "order's own price")
     quantity: str | None = Field(default=None)
     total: str | None = Field(default=None, description="Quote spent (buy) or received (sell)")
     fee: str | None = Field(default=None, description="Taker fee estimate, in the asset received")

@@ -14,10 +14,11 @@ from numatix.domain import errors
 from numatix.domain.balances import Wallet
 from numatix.domain.enums import ExecutionType, OrderType, Side
 from numatix.domain.errors import OrderRejected
-from numatix.domain.guidance import would_take_hint, would_trigger_hint
+from numatix.domain.guidance import would_take_hint
 from numatix.domain.orders import Order
 from numatix.domain.requests import OrderRequest
 from numatix.domain.sizing import Funds, funds_to_lock
+from numatix.domain.triggers import check_trigger
 from numatix.exchange.paper import matching
 from numatix.exchange.paper.state import OpenOrder, Reservation, SymbolMarket
 from numatix.exchange.paper.store import PaperStore
@@ -74,12 +75,7 @@ class AdmissionMixin:
         if maker and matching.would_take(side, request.limit_price, best):
             raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TAKE,
                                 errors.RejectReason.WOULD_MATCH_IMMEDIATELY, would_take_hint(side, best))
-        last = market.last_price
-        if request.order_type.is_conditional and last is not None and matching.stop_triggered(
-                request.order_type, side, request.trigger_price, last):
-            raise OrderRejected(errors.NEW_ORDER_REJECTED, errors.MSG_WOULD_TRIGGER,
-                                errors.RejectReason.STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY,
-                                would_trigger_hint(request.order_type, side, request.trigger_price, last))
+        check_trigger(request.order_type, side, request.stop_price, market.last_price)
 
     def _reservation_plan(self, request: OrderRequest, market: SymbolMarket) -> tuple[str, Decimal]:
         """Which asset, and how much of it, the order locks at placement (the domain's rule,

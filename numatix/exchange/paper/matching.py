@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from numatix.domain import triggers
 from numatix.domain.enums import OrderType, Side
 from numatix.domain.market import BookLevel
 
@@ -97,9 +98,7 @@ def _satisfied(qty: Decimal | None, quote: Decimal | None, price: Decimal, step:
 
 def stop_triggered(order_type: OrderType, side: Side, stop_price: Decimal, last_price: Decimal) -> bool:
     """Binance: STOP_LOSS SELL and TAKE_PROFIT BUY fire when last <= stop; the others when >=."""
-    is_stop_loss = order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT)
-    fires_below = (is_stop_loss and side is Side.SELL) or (not is_stop_loss and side is Side.BUY)
-    return last_price <= stop_price if fires_below else last_price >= stop_price
+    return triggers.triggered(order_type, side, stop_price, last_price)
 
 
 def would_take(side: Side, limit_price: Decimal, best_opposite: Decimal | None) -> bool:

@@ -131,3 +131,18 @@ def test_units_follow_the_symbol():
     with pytest.raises(OrderRejected) as caught:
         ETH.lot_size.check(D("0.00005"))
     assert caught.value.words == "Amount must be at least 0.0001 ETH"
+
+
+def test_a_take_profit_waits_for_a_trigger_price_a_stop_loss_for_a_stop_price():
+    from numatix.domain.triggers import trigger_label, triggered
+
+    assert [trigger_label(t) for t in ("TAKE_PROFIT", OrderType.TAKE_PROFIT_LIMIT)] == ["Trigger price"] * 2
+    assert [trigger_label(t) for t in ("STOP_LOSS", OrderType.STOP_LOSS_LIMIT, "OCO")] == ["Stop price"] * 3
+    # which way each fires (Binance): sell stop-loss and buy take-profit on a fall, the others on a rise
+    last = D("100")
+    assert triggered(OrderType.STOP_LOSS, Side.SELL, D("100"), last)
+    assert not triggered(OrderType.STOP_LOSS, Side.SELL, D("99"), last)
+    assert triggered(OrderType.TAKE_PROFIT, Side.BUY, D("101"), last)
+    assert not triggered(OrderType.TAKE_PROFIT, Side.BUY, D("99"), last)
+    assert triggered(OrderType.STOP_LOSS_LIMIT, Side.BUY, D("99"), last)
+    assert not triggered(OrderType.TAKE_PROFIT_LIMIT, Side.SELL, D("101"), last)

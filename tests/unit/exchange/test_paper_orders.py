@@ -266,3 +266,19 @@ async def test_market_event_dispatch_and_fill_quality():
     assert quality.average_price == D("2000.06") / D("0.04")
     assert quality.slippage_bps == (D("50001.5") - D("50001")) / D("50001") * 10000  # exact, not to 0.01 bps
     assert quality.fill_ratio == 1 and quality.time_to_fill_ms == 0
+
+
+async def test_a_market_buy_by_total_spends_the_total_less_under_one_step():
+    """quoteOrderQty (the form's "by Total"): the venue spends up to the total in whole steps of
+    the base asset, as Binance does (it never breaks LOT_SIZE); 50 USDT at ~97,076 buys 0.00051 BTC
+    for 49.51, short of 50 by less than one 0.00001 BTC step (0.97 USDT). Across several levels
+    too: each level's take is floored, but what one leaves is spent at the next."""
+    for asks in ([("97076.28", "1")], [("97076.28", "0.00007"), ("97076.50", "0.00023"), ("97077.10", "1")]):
+        exchange = make_exchange(starting_balances={"USDT": D("10000"), "BTC": D("0.1")})
+        exchange.on_book(book(bids=[("97075.00", "0.5")], asks=asks))
+        exchange.on_trade(trade("97076.28", "0.001", trade_id=5))
+        report = await exchange.submit(ACCOUNT, request("BUY", "MARKET", quote_order_qty="50"))
+        step_worth = D("0.00001") * D(asks[-1][0])
+        assert report.status is OrderStatus.FILLED and report.cumulative_quantity == D("0.00051")
+        assert D(50) - step_worth < report.cumulative_quote <= D(50), report.cumulative_quote
+        assert exchange.balances_now(ACCOUNT)["USDT"].free == D(10000) - report.cumulative_quote  # no more, no less

@@ -118,3 +118,61 @@ async def test_the_slider_sizes_from_the_users_free_balance(entry):
     preview = await entry.preview_for(1, OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.03", price="50000",
                                                       time_in_force="GTC"))
     assert preview.message == "Not enough USDT: this order needs 1,500 USDT, 1,000 USDT available"
+
+
+def test_a_limit_priced_through_the_book_is_estimated_at_the_book_not_at_its_limit(entry):
+    """A sell far under the market trades at once against the bids its limit reaches, at their
+    prices; the confirmation says so with the numbers (not "20 % below the market")."""
+    through = entry.preview(OrderRequest("BTCUSDT", "SELL", "LIMIT", quantity="0.01", price="40000",
+                                         time_in_force="GTC"))
+    assert through.error == "" and through.far_from_market
+    assert through.average_price == D("49999") and through.cost == D("499.99")  # not 0.01 × 40,000
+    assert through.at_once is not None and (through.at_once.quantity, through.at_once.rests) == (D("0.01"), 0)
+    assert through.warning == ("Your price 40,000 is 20.0% below the market (50,000). It will not wait for "
+                               "40,000: all 0.01 BTC fills now at about 49,999.00 (the best bids). Place it anyway?")
+    # More than the visible bids: what they take fills now, the rest waits at the limit.
+    partly = entry.preview(OrderRequest("BTCUSDT", "SELL", "LIMIT", quantity="1.1", price="44000",
+                                        time_in_force="GTC"))
+    assert partly.at_once is not None and (partly.at_once.quantity, partly.at_once.rests) == (D("1.05"), D("0.05"))
+    assert partly.cost == D("0.02") * 49999 + D("0.03") * 49998 + D("1") * 49990 + D("0.05") * 44000
+    assert "1.05 BTC fills now at about 49,990.40 (the best bids); the other 0.05 BTC rests at 44,000" in partly.warning
+    ioc = entry.preview(OrderRequest("BTCUSDT", "SELL", "LIMIT", quantity="1.1", price="44000", time_in_force="IOC"))
+    assert ioc.quantity == D("1.05") and "the other 0.05 BTC expires" in ioc.warning
+    buy = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.05", price="56000", time_in_force="GTC"))
+    assert buy.average_price == D("50001.6") and "(the best asks)" in buy.warning
+    # What it must not do: a limit that reaches no level rests whole, at its price, said as before.
+    resting = entry.preview(OrderRequest("BTCUSDT", "BUY", "LIMIT", quantity="0.01", price="44000",
+                                         time_in_force="GTC"))
+    assert resting.at_once is None and resting.average_price == D("44000") and resting.cost == D("440")
+    assert "fills now" not in resting.warning
+    near = entry.preview(OrderRequest("BTCUSDT", "SELL", "LIMIT", quantity="0.01", price="49999",
+                                      time_in_force="GTC"))
+    assert near.at_once is not None and near.warning == ""  # through the book but near: no question
+
+
+def test_a_trigger_on_the_wrong_side_of_the_market_is_refused_before_an_amount(entry):
+    stop = entry.preview(OrderRequest("BTCUSDT", "BUY", "STOP_LOSS", stop_price="49000"))  # no amount yet
+    assert (stop.error_code, stop.error) == (-2010, "Order would trigger immediately.")
+    assert stop.message == ("For a buy stop-market order: stop price above the last price (50,000); "
+                            "at 49,000 it would trigger at once")
+    assert stop.refused_before_sending
+    take_profit = entry.preview(OrderRequest("BTCUSDT", "SELL", "TAKE_PROFIT_LIMIT", quantity="0.01",
+                                             price="48900", stop_price="49000", time_in_force="GTC"))
+    assert take_profit.message == ("For a sell take-profit-limit order: trigger price above the last price "
+                                   "(50,000); at 49,000 it would trigger at once")
+    # What it must not do: refuse a trigger on its side, or an OCO's stop leg (the pair's rule speaks).
+    fine = entry.preview(OrderRequest("BTCUSDT", "BUY", "STOP_LOSS", quantity="0.01", stop_price="51000"))
+    assert fine.error == "" and not fine.refused_before_sending
+    assert entry.preview(OrderRequest("BTCUSDT", "SELL", "TAKE_PROFIT", quantity="0.01", stop_price="51000")).error == ""
+    wrong = entry.preview_oco(OcoRequest("BTCUSDT", "BUY", D("0.01"), D("52000"), D("48000")))
+    assert wrong.message == "For a buy OCO: take-profit price below the last price (50,000), stop price above it"
+    missing = entry.preview(OrderRequest("BTCUSDT", "BUY", "TAKE_PROFIT", quantity="0.01"))
+    assert missing.message == "Enter the trigger price"
+
+
+def test_a_market_buy_by_total_is_estimated_as_the_venue_fills_it(entry):
+    """quoteOrderQty never breaks LOT_SIZE: the venue spends the total less up to one step's
+    worth, and the estimate says that amount, not the total typed."""
+    preview = entry.preview(OrderRequest("BTCUSDT", "BUY", "MARKET", quote_order_qty="50"))
+    assert preview.quantity == D("0.00099") and preview.cost == D("0.00099") * 50001
+    assert not preview.book_too_thin
