@@ -19,13 +19,18 @@ from numatix.ui.states.sessions_list import SessionsListState
 from numatix.ui.states.settings import SettingsState
 
 # The proxy middleware comes last so it wraps everything, Reflex's event socket included.
-# Toasts stack at the bottom left: never over the 24h stats or the book's title (top centre, where
-# they were), the tables' Cancel/Delete column (bottom right) nor the form's side toggles (top
-# right); newest at the bottom, so "placed" reads above "filled".
+# Toasts sit at the top right, just under the top bar, over the empty end of the 24h stats: never
+# over the account tabs and the tables' Cancel column (bottom: a trader scrolls there to act), the
+# symbol picker or the top bar; collapsed into one stack (expand=False) so a burst of fills does not
+# grow down over the form's side toggles. On a phone (sonner: under 600 px) they span the width
+# under the top bar, over the price header.
+TOAST_OFFSET = {"top": "58px", "right": "16px"}
+TOAST_OFFSET_PHONE = {"top": "56px", "left": "8px", "right": "8px"}
 app = rx.App(api_transformer=[build_api(), with_security_headers, behind_trusted_proxies],
              backend_exception_handler=on_backend_error,
-             toaster=rx.toast.provider(position="bottom-left", offset="16px", close_button=True,
-                                       expand=True))
+             toaster=rx.toast.provider(position="top-right", close_button=True, expand=False,
+                                       visible_toasts=3, custom_attrs={"offset": TOAST_OFFSET,
+                                                                       "mobileOffset": TOAST_OFFSET_PHONE}))
 app.register_lifespan_task(lifespan)
 hash_inline_scripts_of(built_pages)  # the content security policy allows the build's inline scripts by hash
 # Socket.IO's own origin check knows only the listed origins, not this site's own one (it would

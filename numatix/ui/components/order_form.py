@@ -70,7 +70,7 @@ def _available() -> rx.Component:
 def _price_fields() -> rx.Component:
     return rx.fragment(
         rx.cond(OrderFormState.needs_stop,
-                _input("Stop price", "stop_price", OrderFormState.stop_price, "field-stop-price",
+                _input(OrderFormState.stop_label, "stop_price", OrderFormState.stop_price, "field-stop-price",
                        MarketState.quote_asset)),
         rx.cond(OrderFormState.needs_price,
                 _input(rx.cond(OrderFormState.is_oco, "Limit price (take profit)", "Price"),
@@ -121,7 +121,8 @@ def _percent_marks() -> rx.Component:
 def _confirmation() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Far from the market"),
+            rx.alert_dialog.title(rx.cond(OrderFormState.confirm_text.contains("fills now"),
+                                          "Trades at once, far from your price", "Far from the market")),
             rx.alert_dialog.description(OrderFormState.confirm_text, data_testid="confirm-text"),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Change it", variant="soft", color_scheme="gray",
@@ -158,6 +159,9 @@ def order_form() -> rx.Component:
             _estimate("Est. price", OrderFormState.estimate_price, "estimate-price"),
             _estimate("Est. total", OrderFormState.estimate_cost, "estimate-cost"),
             _estimate("Est. fee", OrderFormState.estimate_fee, "estimate-fee"),
+            rx.cond(OrderFormState.estimate_at_once != "",
+                    rx.text(OrderFormState.estimate_at_once, size="1", color="var(--amber-11)",
+                            data_testid="estimate-at-once")),
             rx.cond(OrderFormState.check != "",
                     rx.text(OrderFormState.check, size="1", color="var(--red-11)", data_testid="order-check",
                             role="alert")),

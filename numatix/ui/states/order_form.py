@@ -17,6 +17,7 @@ from numatix.domain.errors import ILLEGAL_CHARACTERS, OrderRejected, VenueError
 from numatix.domain.order_types import DRAFT_FIELDS, OCO, TICKET_TYPES, TICKETS, restore, stash
 from numatix.domain.requests import OcoRequest, OrderRequest, typed_amount
 from numatix.domain.sizing import quantity_for_quote, quote_for_quantity
+from numatix.domain.triggers import trigger_label
 from numatix.services import runtime
 from numatix.services.errors import ServiceError
 from numatix.services.order_entry import OrderPreview
@@ -71,6 +72,7 @@ class OrderFormState(rx.State):
     estimate_cost: str = "—"
     estimate_fee: str = "—"
     estimate_price: str = "—"
+    estimate_at_once: str = ""  # a limit priced through the book: what fills now, and what rests
     confirm_text: str = ""  # a price far from the market: placing waits for a yes
     submitting: bool = False
     placed: int = 0  # orders this form placed; a submit from an older form (a double click) is ignored
@@ -88,6 +90,11 @@ class OrderFormState(rx.State):
     @rx.var
     def needs_time_in_force(self) -> bool:
         return TICKETS[self.order_type].time_in_force
+
+    @rx.var
+    def stop_label(self) -> str:
+        """A take-profit's trigger is its "Trigger price"; a stop-loss's its "Stop price"."""
+        return trigger_label(self.order_type)
 
     @rx.var
     def shows_total(self) -> bool:
@@ -122,6 +129,7 @@ class OrderFormState(rx.State):
         self._reset_slider()
         self.check = ""
         self.estimate_price = self.estimate_cost = self.estimate_fee = "—"
+        self.estimate_at_once = ""
         self.confirm_text = ""
         self.symbol = symbol
 
@@ -220,7 +228,8 @@ class OrderFormState(rx.State):
             self.price = fixed(last, market.price_precision, grouped=False) if last else ""
         elif fields.stop_price and not fields.price and _number(self.stop_price) is None:
             self._reset_slider()
-            self.check = "Enter the stop price first: the slider sizes the order at it"
+            trigger = trigger_label(self.order_type).lower()
+            self.check = f"Enter the {trigger} first: the slider sizes the order at it"
             return
         quantity, total = await runtime.current().order_entry.size_for_percent(
             user_id, market.active_symbol, Side(self.side), self._venue_type(), Decimal(self.percent),
@@ -285,10 +294,11 @@ class OrderFormState(rx.State):
         self._show_preview(preview, market)
 
     def _show_preview(self, preview: OrderPreview, market: MarketState) -> None:
-        self._show(preview.message)
+        self._show(preview.message, always=preview.refused_before_sending)
         digits = market.price_precision
         if preview.average_price:
             self.estimate_price = fixed(preview.average_price, digits)
+        self.estimate_at_once = self._at_once_words(preview, market)
         cost = preview.cost
         quote = market.quote_asset
         self.estimate_cost = f"{fixed(cost, asset_decimals(quote))} {quote}" if cost is not None else "—"
@@ -297,10 +307,24 @@ class OrderFormState(rx.State):
         if preview.book_too_thin and not preview.message:
             self.check = "The visible book is thinner than this order: the rest would expire."
 
+    @staticmethod
+    def _at_once_words(preview: OrderPreview, market: MarketState) -> str:
+        """"Fills now: 0.01 BTC at ≈97,050.12 · 0.005 BTC rests at 80,000.00"."""
+        taken = preview.at_once
+        if taken is None or taken.average_price is None:
+            return ""
+        base, digits = market.base_asset, market.price_precision
+        words = f"Fills now: {amount(taken.quantity, base)} {base} at ≈{fixed(taken.average_price, digits)}"
+        if taken.rests:
+            rest = f"rests at {fixed(taken.limit, digits)}" if taken.rests_on_book else "expires"
+            words += f" · {amount(taken.rests, base)} {base} {rest}"
+        return words
+
     def _show(self, problem: str, always: bool = False) -> None:
         blank = not (self.quantity or self.quote_amount)
         self.check = "" if blank and not always else problem
         self.estimate_price = self.estimate_cost = self.estimate_fee = "—"
+        self.estimate_at_once = ""
 
     def _request(self, symbol: str) -> OrderRequest | OcoRequest:
         if self.order_type == OCO:
@@ -341,6 +365,9 @@ class OrderFormState(rx.State):
             request = None
         if isinstance(request, OrderRequest):
             preview = runtime.current().order_entry.preview(request, await market._market())
+            if preview.refused_before_sending:
+                self.check = preview.message  # the venue would refuse it with these words
+                return
             if preview.warning:
                 self.confirm_text = preview.warning
                 return
@@ -398,4 +425,5 @@ class OrderFormState(rx.State):
         self.quantity = self.quote_amount = self.total = ""
         self.check = ""
         self.estimate_price = self.estimate_cost = self.estimate_fee = "—"
+        self.estimate_at_once = ""
         yield AccountState.refresh
