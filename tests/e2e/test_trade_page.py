@@ -6,10 +6,13 @@ import re
 from decimal import Decimal
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from numatix.domain.symbols import DEFAULT_SYMBOLS
-from tests.e2e.conftest import register, sign_in_context
+from tests.e2e.conftest import RESULTS, register, sign_in_context
+
+SCREENSHOTS = RESULTS / "screenshots"
 
 
 def open_trade_page(page: Page, app_url: str, symbol: str = "BTCUSDT") -> None:
@@ -139,7 +142,13 @@ def overlaps(first: dict, second: dict) -> bool:
     return not (apart_x or apart_y)
 
 
-def test_toasts_keep_clear_of_the_cancel_column_and_the_order_form(context, app_url: str):
+@pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900}, {"width": 390, "height": 844}],
+                         ids=["1440x900", "phone-390"])
+def test_toasts_keep_clear_of_the_cancel_column_the_tabs_and_the_order_form(browser, app_url: str, viewport):
+    """Toasts sit under the top bar at the top right (a phone: across the top): never over the
+    controls a trader acts with while they show, the top bar, the form's side toggles, type and
+    button, the account tabs or the open orders' Cancel buttons scrolled into sight."""
+    context = browser.new_context(viewport=viewport)
     account = register(app_url)
     sign_in_context(context, app_url, account["token"])
     page = context.new_page()
@@ -155,17 +164,30 @@ def test_toasts_keep_clear_of_the_cancel_column_and_the_order_form(context, app_
         assert placed.status_code in (200, 201), placed.text
         toast = page.locator("[data-sonner-toast]", has_text=f"#{placed.json()['orderId']}")
         expect(toast).to_be_visible()
+        page.wait_for_timeout(600)  # sonner slides a new toast in: measure where it stays
         return toast.bounding_box()
 
-    below = (Decimal(page.get_by_test_id("last-price").inner_text().replace(",", "")) * Decimal("0.9"))
-    toast = rest_a_buy(f"{below:.2f}")
-    covered = [test_id for test_id in ("place-order", "side-buy", "side-sell", "order-type")
-               if overlaps(toast, page.get_by_test_id(test_id).bounding_box())]
-    assert covered == [], (toast, covered)
+    def covered(toast: dict, *test_ids: str) -> list[str]:
+        return [f"{test_id}[{n}]" for test_id in test_ids
+                for n, box in enumerate(b.bounding_box() for b in page.get_by_test_id(test_id).all())
+                if box is not None and overlaps(toast, box)]
 
-    expect(page.get_by_test_id("cancel-order")).to_have_count(1)
-    page.get_by_test_id("cancel-order").scroll_into_view_if_needed()  # the Cancel column in sight
-    toast = rest_a_buy(f"{below - 1:.2f}")
-    expect(page.get_by_test_id("cancel-order")).to_have_count(2)
-    cancels = [button.bounding_box() for button in page.get_by_test_id("cancel-order").all()]
-    assert not any(overlaps(toast, cancel) for cancel in cancels), (toast, cancels)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        below = (Decimal(page.get_by_test_id("last-price").inner_text().replace(",", "")) * Decimal("0.9"))
+        toast = rest_a_buy(f"{below:.2f}")
+        page.screenshot(path=str(SCREENSHOTS / f"toast-{viewport['width']}.png"))
+        assert covered(toast, "top-bar", "place-order", "side-buy", "side-sell", "order-type") == [], toast
+        page.get_by_test_id("tab-open").click()
+        expect(page.get_by_test_id("cancel-order")).to_have_count(1)
+        page.get_by_test_id("cancel-order").scroll_into_view_if_needed()  # the Cancel column in sight
+        toast = rest_a_buy(f"{below - 1:.2f}")
+        expect(page.get_by_test_id("cancel-order")).to_have_count(2)
+        page.get_by_test_id("cancel-order").last.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"toast-cancel-{viewport['width']}.png"))
+        toasts = [t.bounding_box() for t in page.locator("[data-sonner-toast]").all()]
+        hidden = [c for t in toasts if t
+                  for c in covered(t, "cancel-order", "account-tab-list", "cancel-all")]
+        assert hidden == [], (toasts, hidden)
+    finally:
+        context.close()

@@ -167,6 +167,9 @@ def band_around(last: Decimal, attempt: int) -> Decimal:
     return max(TICK, (last * BASIS_POINT * 2**attempt).quantize(TICK))
 
 
+CHECK_TEXT = "(document.querySelector('[data-testid=\"order-check\"]') || {innerText: ''}).innerText"
+
+
 def place_near_the_market(page: Page, fill_in, placed_label: str, attempts: int = 6) -> int:
     """Place an order priced a band outside the spread (``fill_in(bid, ask, last, band)`` fills the
     form in); if the market moved through it before it arrived (the venue refuses it, with a
@@ -178,14 +181,18 @@ def place_near_the_market(page: Page, fill_in, placed_label: str, attempts: int 
     answers: list[str] = []
     for attempt in range(attempts):
         seen = page.evaluate("window.numatixToasts.length")
+        refused_before = page.evaluate(CHECK_TEXT)
         bid, ask = best_prices(page)
         last = last_price(page)
         fill_in(bid, ask, last, band_around(last, attempt))
         page.get_by_test_id("place-order").click()
+        # The venue's answer (a toast), or the form's own refusal of a trigger the market has
+        # already reached (never sent): a new one, naming this try's price, not the last try's.
         answer = page.wait_for_function(
-            """([seen, placed]) => window.numatixToasts.slice(seen).map((t) => t.text)
-                 .find((text) => new RegExp(placed).test(text) || text.includes('Order refused: '))""",
-            arg=[seen, placed], timeout=ANSWER_MS).json_value()
+            f"""([seen, placed, before]) => window.numatixToasts.slice(seen).map((t) => t.text)
+                 .find((text) => new RegExp(placed).test(text) || text.includes('Order refused: '))
+                 || ((check) => check !== before && check.includes('would trigger at once') && check)({CHECK_TEXT})""",
+            arg=[seen, placed, refused_before], timeout=ANSWER_MS).json_value()
         answers.append(answer)
         number = re.search(placed, answer)
         if number:
