@@ -62,5 +62,13 @@ def far_from_market_warning(price: Decimal, market: Decimal, distance: Decimal,
     return f"{far}. It will not wait for {plain(price)}: {now}. Place it anyway?"
 
 
+def whole_steps_note(spent: Decimal, total: Decimal, step: Decimal, base: str, quote: str) -> str:
+    """A market buy by total spends a little less than the total: what it buys comes in whole
+    steps (Binance's quoteOrderQty never breaks LOT_SIZE), so the rest of a step stays unspent."""
+    shown = spent.quantize(Decimal("0.01"))
+    return (f"Spends about {shown:,} of {plain(total)} {quote}: {base} is bought in whole steps "
+            f"of {plain(step)} {base}")
+
+
 def is_far_from_market(distance: Decimal) -> bool:
     return abs(distance) > FAR_FROM_MARKET

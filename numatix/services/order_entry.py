@@ -16,7 +16,7 @@ from numatix.domain.errors import OrderRejected, insufficient_balance
 from numatix.domain.estimates import Marketable, walk_visible_book
 from numatix.domain.fees import DEFAULT_FEES, FeeSchedule
 from numatix.domain.filters import SymbolFilters
-from numatix.domain.guidance import far_from_market_warning, is_far_from_market
+from numatix.domain.guidance import far_from_market_warning, is_far_from_market, whole_steps_note
 from numatix.domain.requests import OcoRequest, OrderRequest
 from numatix.domain.sizing import (
     Funds,
@@ -53,6 +53,7 @@ class OrderPreview:
     limit_price: Decimal | None = None
     distance: Decimal | None = None  # limit price from the market, as a signed fraction
     at_once: Marketable | None = None  # a limit priced through the book: what trades the moment it lands
+    note: str = ""  # what the estimate is not obvious about, in a trader's words
 
     @property
     def far_from_market(self) -> bool:
@@ -99,14 +100,17 @@ def _estimate(request: OrderRequest, snapshot: MarketSnapshot, last: Decimal | N
     """Price, amount and total: a market order's from a walk of the visible book; a limit
     order's from the levels its limit reaches now and its limit for the rest; any other's
     from its own (limit or stop) price."""
-    quantity, cost, thin, at_once = request.quantity, None, False, None
+    quantity, cost, thin, at_once, note = request.quantity, None, False, None, ""
     average = request.price or request.stop_price
     if request.order_type is OrderType.MARKET and snapshot.book is not None:
         levels = snapshot.book.asks if request.side is Side.BUY else snapshot.book.bids
-        walked = walk_visible_book(levels, request.quantity, request.quote_order_qty,
-                                   step=filters.lot_size.step_size)
+        step = filters.lot_size.step_size
+        walked = walk_visible_book(levels, request.quantity, request.quote_order_qty, step=step)
         quantity, cost, average = walked.quantity, walked.quote, walked.average_price
         thin = not walked.complete
+        total = request.quote_order_qty
+        if total is not None and walked.complete and walked.quote < total:
+            note = whole_steps_note(walked.quote, total, step, filters.base_asset, filters.quote_asset)
     elif (at_once := _marketable(request, snapshot, filters)) is not None:
         average = at_once.average_price or request.price
         cost = at_once.quote + (at_once.rests * (request.price or ZERO) if at_once.rests_on_book else ZERO)
@@ -115,7 +119,8 @@ def _estimate(request: OrderRequest, snapshot: MarketSnapshot, last: Decimal | N
         cost = quantity * average
     distance = distance_from_market(request.price, last) if request.price and last else None
     return OrderPreview(average_price=average, quantity=quantity, cost=cost, book_too_thin=thin,
-                        market_price=last, limit_price=request.price, distance=distance, at_once=at_once)
+                        market_price=last, limit_price=request.price, distance=distance, at_once=at_once,
+                        note=note)
 
 
 def _refused(rejected: OrderRejected) -> OrderPreview:

@@ -72,7 +72,7 @@ class OrderFormState(rx.State):
     estimate_cost: str = "—"
     estimate_fee: str = "—"
     estimate_price: str = "—"
-    estimate_at_once: str = ""  # a limit priced through the book: what fills now, and what rests
+    estimate_at_once: str = ""  # what fills now and what rests; or what else the estimate means
     confirm_text: str = ""  # a price far from the market: placing waits for a yes
     submitting: bool = False
     placed: int = 0  # orders this form placed; a submit from an older form (a double click) is ignored
@@ -312,7 +312,7 @@ class OrderFormState(rx.State):
         """"Fills now: 0.01 BTC at ≈97,050.12 · 0.005 BTC rests at 80,000.00"."""
         taken = preview.at_once
         if taken is None or taken.average_price is None:
-            return ""
+            return preview.note
         base, digits = market.base_asset, market.price_precision
         words = f"Fills now: {amount(taken.quantity, base)} {base} at ≈{fixed(taken.average_price, digits)}"
         if taken.rests:

@@ -176,3 +176,6 @@ def test_a_market_buy_by_total_is_estimated_as_the_venue_fills_it(entry):
     preview = entry.preview(OrderRequest("BTCUSDT", "BUY", "MARKET", quote_order_qty="50"))
     assert preview.quantity == D("0.00099") and preview.cost == D("0.00099") * 50001
     assert not preview.book_too_thin
+    assert preview.note == "Spends about 49.50 of 50 USDT: BTC is bought in whole steps of 0.00001 BTC"
+    exact = entry.preview(OrderRequest("BTCUSDT", "BUY", "MARKET", quote_order_qty="500.01"))  # 0.01 × 50,001
+    assert exact.cost == D("500.01") and exact.note == ""  # nothing left over: nothing to say
