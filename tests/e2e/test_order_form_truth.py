@@ -150,3 +150,24 @@ def test_a_trigger_on_the_wrong_side_is_said_as_typed_and_never_sent(trade_page:
     page.get_by_test_id("place-order").click()
     expect(page.get_by_test_id("field-quantity")).to_have_value("")
     assert [o["type"] for o in orders_placed(page, app_url)] == ["STOP_LOSS"]
+
+
+def test_a_market_buy_by_total_says_and_spends_what_whole_steps_buy(trade_page: Page, app_url: str):
+    """50 USDT buys whole 0.00001 BTC steps (about 0.97 USDT each at ~97,000): the form says it
+    spends a little less than 50, and the venue spends that, never more than 50."""
+    page = trade_page
+    choose_type(page, "MARKET")
+    page.get_by_test_id("market-by").get_by_role("radio", name="Total").click()
+    page.get_by_test_id("field-quote-amount").fill("50")
+    note = page.get_by_test_id("estimate-at-once")
+    expect(note).to_have_text(re.compile(
+        r"^Spends about 49\.\d\d of 50 USDT: BTC is bought in whole steps of 0\.00001 BTC$"))
+    said = number(note.inner_text().removeprefix("Spends about "))
+    step_worth = last_price(page) * Decimal("0.00001")
+    assert Decimal(50) - step_worth * Decimal("1.05") < said < Decimal(50), said
+    page.get_by_test_id("place-order").click()
+    expect(page.get_by_test_id("field-quote-amount")).to_have_value("")
+    placed = orders_placed(page, app_url)
+    assert len(placed) == 1 and placed[0]["status"] == "FILLED", placed
+    spent = Decimal(placed[0]["cummulativeQuoteQty"])
+    assert Decimal(50) - step_worth * Decimal("1.05") < spent <= Decimal(50), spent
