@@ -19,14 +19,15 @@ from numatix.ui.states.sessions_list import SessionsListState
 from numatix.ui.states.settings import SettingsState
 
 # The proxy middleware comes last so it wraps everything, Reflex's event socket included.
-# Toasts sit at the top right, just under the top bar, over the empty end of the 24h stats: never
-# over the account tabs and the tables' Cancel column (bottom: a trader scrolls there to act), the
-# symbol picker or the top bar; collapsed into one stack (expand=False) so a burst of fills does not
-# grow down over the form's side toggles. On a phone (sonner: under 600 px) they span the width
-# under the top bar, over the price header.
-TOAST_OFFSET = {"top": "58px", "right": "16px"}
+# Toasts sit under the top bar at the top right of the chart (assets/toasts.css: the offset that
+# keeps them left of the book and the form columns at each width): never over the form's side
+# toggles and type, the book, the account tabs or the tables' Cancel column (at the bottom, where a
+# trader scrolls to act), nor the top bar; collapsed into one stack (expand=False). On a phone
+# (sonner: under 600 px) they span the width under the top bar, over the price header.
+TOAST_OFFSET = {"top": "58px", "right": "var(--numatix-toast-right, 16px)"}
 TOAST_OFFSET_PHONE = {"top": "56px", "left": "8px", "right": "8px"}
 app = rx.App(api_transformer=[build_api(), with_security_headers, behind_trusted_proxies],
+             stylesheets=["/toasts.css"],
              backend_exception_handler=on_backend_error,
              toaster=rx.toast.provider(position="top-right", close_button=True, expand=False,
                                        visible_toasts=3, custom_attrs={"offset": TOAST_OFFSET,

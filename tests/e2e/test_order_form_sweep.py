@@ -125,7 +125,7 @@ def click_every_other_control(page: Page, turn: int) -> None:
     open_and_close(page, "symbol-picker", "dialog")
     page.get_by_test_id("theme-toggle").click()  # light and dark by turns
     page.get_by_test_id("shortcuts-open").click()
-    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Close", exact=True).click()  # the dialog's, not a toast's "Close toast"
     page.get_by_test_id("user-menu").click()
     page.keyboard.press("Escape")
     expect(page.get_by_role("menu")).to_have_count(0)

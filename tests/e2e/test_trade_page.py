@@ -145,9 +145,10 @@ def overlaps(first: dict, second: dict) -> bool:
 @pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900}, {"width": 390, "height": 844}],
                          ids=["1440x900", "phone-390"])
 def test_toasts_keep_clear_of_the_cancel_column_the_tabs_and_the_order_form(browser, app_url: str, viewport):
-    """Toasts sit under the top bar at the top right (a phone: across the top): never over the
-    controls a trader acts with while they show, the top bar, the form's side toggles, type and
-    button, the account tabs or the open orders' Cancel buttons scrolled into sight."""
+    """Toasts sit under the top bar at the chart's top right (a phone: across the top): never over
+    the controls a trader acts with while they show, the top bar, the form's side toggles, type and
+    button (on a wide screen the whole form and book, scrolled or not), the account tabs or the open
+    orders' Cancel buttons scrolled into sight."""
     context = browser.new_context(viewport=viewport)
     account = register(app_url)
     sign_in_context(context, app_url, account["token"])
@@ -178,6 +179,9 @@ def test_toasts_keep_clear_of_the_cancel_column_the_tabs_and_the_order_form(brow
         toast = rest_a_buy(f"{below:.2f}")
         page.screenshot(path=str(SCREENSHOTS / f"toast-{viewport['width']}.png"))
         assert covered(toast, "top-bar", "place-order", "side-buy", "side-sell", "order-type") == [], toast
+        # Beside the book and the form (a wide screen): clear of both, however far the page is scrolled.
+        beside = ("form-card", "book-card") if viewport["width"] >= 1024 else ()
+        assert covered(toast, *beside) == [], toast
         page.get_by_test_id("tab-open").click()
         expect(page.get_by_test_id("cancel-order")).to_have_count(1)
         page.get_by_test_id("cancel-order").scroll_into_view_if_needed()  # the Cancel column in sight
@@ -187,7 +191,7 @@ def test_toasts_keep_clear_of_the_cancel_column_the_tabs_and_the_order_form(brow
         page.screenshot(path=str(SCREENSHOTS / f"toast-cancel-{viewport['width']}.png"))
         toasts = [t.bounding_box() for t in page.locator("[data-sonner-toast]").all()]
         hidden = [c for t in toasts if t
-                  for c in covered(t, "cancel-order", "account-tab-list", "cancel-all")]
+                  for c in covered(t, "cancel-order", "account-tab-list", "cancel-all", *beside)]
         assert hidden == [], (toasts, hidden)
     finally:
         context.close()
