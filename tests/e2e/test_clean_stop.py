@@ -7,6 +7,7 @@ production build, so the build step is found current and skipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,14 +22,19 @@ from tests.e2e.conftest import register
 from tests.support.app_server import (
     ROOT,
     STOP_SECONDS,
+    describe_members,
     free_port,
     group_alive,
+    group_members,
     shared_build,
     wait_until_serving,
 )
 from tests.support.redis_server import REDIS_URL, redis_up
 
-HANG_GUARD = 120.0  # only so a broken stop fails instead of hanging; not the 10 s being tested
+HANG_GUARD = 120.0  # only so a broken wait fails instead of hanging; not the 10 s being tested
+STUCK_AFTER = 2 * STOP_SECONDS  # still there this long after SIGTERM: stuck, its stacks are dumped
+LOG_TAIL = 3000
+NO_CORE_FILES = ["bash", "-c", 'ulimit -c 0 && exec "$@"', "bash"]  # a SIGABRT leaves no core dump behind
 TWO_WORKERS = pytest.param(2, marks=pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379"))
 ORDER = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.001"}
 
@@ -40,12 +46,14 @@ def make_run(tmp_path, workers: int) -> tuple[subprocess.Popen, str]:
         "NUMATIX_MARKET_DATA": "synthetic", "NUMATIX_SYMBOLS": "BTCUSDT",
         "NUMATIX_PAPER_LATENCY_MS": "1500",  # so an order is surely on its way when the signal comes
         "REFLEX_WEB_WORKDIR": str(shared_build()), "REFLEX_STATES_WORKDIR": str(tmp_path / "reflex-states"),
+        "PYTHONFAULTHANDLER": "1",  # SIGABRT makes a stuck process write its threads' stacks to the log
     }
     if workers > 1:
         environment.update(NUMATIX_REDIS_URL=REDIS_URL, NUMATIX_CLUSTER_NAME=f"stop-{uuid.uuid4().hex[:10]}",
                            NUMATIX_SECRET_KEY="clean-stop-test-secret-" + "x" * 32)
     with open(tmp_path / "make-run.log", "ab") as log:
-        make = subprocess.Popen(["make", "--no-print-directory", "run", f"PORT={port}", f"WORKERS={workers}"],
+        make = subprocess.Popen([*NO_CORE_FILES, "make", "--no-print-directory", "run", f"PORT={port}",
+                                 f"WORKERS={workers}"],
                                 cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"
@@ -55,6 +63,52 @@ def make_run(tmp_path, workers: int) -> tuple[subprocess.Popen, str]:
         _kill(make)
         raise
     return make, base_url
+
+
+def _gone(process: subprocess.Popen) -> bool:
+    return process.poll() is not None and not group_alive(process.pid)
+
+
+def _log_tail(tmp_path, since: int | None = None) -> str:
+    log = (tmp_path / "make-run.log").read_bytes()
+    start = max(0, len(log) - LOG_TAIL) if since is None else max(0, since - LOG_TAIL)
+    return log[start:].decode(errors="replace")
+
+
+def stop(process: subprocess.Popen, tmp_path, what: str) -> None:
+    """SIGTERM to the group, as Docker or systemd send it; fails unless every process is gone
+    within STOP_SECONDS, saying which were still there, the app's log, and, for a process
+    still there at STUCK_AFTER, where it is stuck (the app's processes are sent SIGABRT then,
+    and faulthandler writes each one's every thread's stack into the log)."""
+    started = time.monotonic()
+    os.killpg(process.pid, signal.SIGTERM)
+    late: dict[int, str] = {}
+    while not _gone(process):
+        waited = time.monotonic() - started
+        if waited >= STOP_SECONDS and not late:
+            late = group_members(process.pid)
+        if waited >= STUCK_AFTER:
+            break
+        time.sleep(0.05)
+    else:
+        took = time.monotonic() - started
+        assert took < STOP_SECONDS, (
+            f"{what} took {took:.1f} s (Docker kills at {STOP_SECONDS} s); still there at {STOP_SECONDS} s:\n"
+            f"{describe_members(late)}\nthe app's log:\n{_log_tail(tmp_path)}")
+        return
+    stuck = group_members(process.pid)
+    before = (tmp_path / "make-run.log").stat().st_size
+    for pid in stuck.keys() - {process.pid}:  # the app's processes, not make
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGABRT)
+    deadline = time.monotonic() + STOP_SECONDS
+    while not _gone(process) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _kill(process)
+    raise AssertionError(
+        f"{what}: still running {STUCK_AFTER} s after SIGTERM (Docker kills at {STOP_SECONDS} s):\n"
+        f"{describe_members(stuck)}\nthe app's log (the stuck processes' stacks at its end):\n"
+        f"{_log_tail(tmp_path, since=before)}")
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -112,15 +166,10 @@ def test_sigterm_stops_make_run_within_10_s_and_finishes_the_order_on_its_way(tm
               "a market to trade on")
         answer, sender = order_caught_on_its_way(base_url, token)
 
-        stopping = time.monotonic()
-        os.killpg(make.pid, signal.SIGTERM)
-        until(lambda: make.poll() is not None and not group_alive(make.pid), "every process of the app gone")
-        took = time.monotonic() - stopping
+        stop(make, tmp_path, "the first run")
         sender.join(HANG_GUARD)
     finally:
         _kill(make)
-    log = (tmp_path / "make-run.log").read_text(errors="replace")
-    assert took < STOP_SECONDS, f"the app took {took:.1f} s to stop (Docker kills it at 10 s):\n{log[-3000:]}"
     assert "error" not in answer, f"the order on its way was cut off: {answer.get('error')!r}"
     placed = answer["response"]
     assert placed.status_code == 201 and placed.json()["status"] == "FILLED", placed.text
@@ -132,5 +181,4 @@ def test_sigterm_stops_make_run_within_10_s_and_finishes_the_order_on_its_way(tm
         stored = [order for order in history if order["orderId"] == placed.json()["orderId"]]
         assert [order["status"] for order in stored] == ["FILLED"], history
     finally:
-        os.killpg(again.pid, signal.SIGTERM)
-        until(lambda: again.poll() is not None and not group_alive(again.pid), "the second run stopping")
+        stop(again, tmp_path, "the second run")

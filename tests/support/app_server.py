@@ -225,3 +225,25 @@ def group_alive(group: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def group_members(group: int) -> dict[int, str]:
+    """The processes of a process group still there: pid -> state and command line (from /proc),
+    so a stop that hangs can say which process it was."""
+    members: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) ": state, ppid, pgrp, ...
+        if int(fields[2]) == group:
+            members[int(entry.name)] = f"{fields[0]} {command or stat[stat.index('(') + 1:stat.rindex(')')]}"
+    return members
+
+
+def describe_members(members: dict[int, str]) -> str:
+    return "\n".join(f"  {pid} {what}" for pid, what in sorted(members.items())) or "  (none)"
