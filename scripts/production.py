@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import math
 import os
 import subprocess
 import sys
@@ -87,9 +88,11 @@ def build(force: bool = False) -> int:
 
 def serve(port: int, host: str, loglevel: str) -> None:
     """Reflex's `run --env prod` after its build step: the prebuilt frontend mounted on the
-    backend's port, Granian workers (``GRANIAN_WORKERS``), nothing compiled."""
+    backend's port, Granian workers (``GRANIAN_WORKERS``), nothing compiled; SIGTERM stops
+    it within 10 s (scripts/granian_stop.py)."""
     import atexit
 
+    import granian_stop
     from reflex.istate.manager import reset_disk_state_manager
     from reflex.utils import exec, prerequisites, processes
     from reflex_base import constants
@@ -109,6 +112,10 @@ def serve(port: int, host: str, loglevel: str) -> None:
     atexit.register(processes.atexit_handler)
     exec.notify_app_running()
     exec.notify_frontend(f"http://{host}:{port}", backend_present=True)
+    from numatix.services.runtime import STOP_SECONDS  # (importable once Reflex has read rxconfig.py)
+
+    # A worker stops by itself within the runtime's STOP_SECONDS; one still there a second later hangs.
+    granian_stop.install(kill_after=math.ceil(STOP_SECONDS) + 1)
     exec.run_backend_prod(host, port, config.loglevel.subprocess_level(), mount_frontend_compiled_app=True)
 
 

@@ -1,0 +1,76 @@
+"""SIGTERM stops Reflex's production server (Granian) within Docker's 10 s, whenever it comes.
+
+Granian 2.8, as Reflex starts it, can miss a stop that comes while a worker is starting, and
+then waits for that worker for ever:
+
+- A worker is forked with the main process's signal handler and sets its own only after it
+  has made the app: a SIGTERM in between runs the inherited handler, which only marks the
+  worker's copy of the main process's state. The worker then serves on; nobody stops it.
+- A worker's own handler calls ``WorkerSignal.set()`` for every signal, and that call blocks
+  from the second one on until the server thread has taken the first; the server thread
+  starts only after the app's lifespan start-up. A worker starting up gets SIGTERM twice
+  when its process group is stopped (once from ``kill``, once passed on by the main
+  process): its event loop then blocks for ever inside the handler.
+- The main process waits for its workers without a limit.
+
+``install(kill_after)`` (before Reflex makes the server) remembers a stop that reaches a worker
+before its own handlers, hands each worker's stop to Granian once, and has the main process
+kill a worker still there ``kill_after`` seconds after passing the stop on (Granian logs it).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import granian._signals
+import granian.server
+from granian._granian import WorkerSignal
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+_stop_before_handlers = False  # in a worker: a stop came before it set its own handlers
+
+
+def install(kill_after: int) -> None:
+    granian._signals.set_loop_signals = worker_stop_signal
+    if not issubclass(granian.server.Server, PromptServerMixin):
+        granian.server.Server = type("PromptlyStoppingServer", (PromptServerMixin, granian.server.Server), {})
+    PromptServerMixin.kill_after = kill_after
+
+
+def worker_stop_signal(loop) -> WorkerSignal:
+    """Granian's ``set_loop_signals`` (a worker's handlers), with the stop set once."""
+    stop = WorkerSignal()
+    stopping = False
+
+    def on_signal() -> None:
+        nonlocal stopping
+        if not stopping:  # a second set() would block the loop until the server thread runs
+            stopping = True
+            stop.set()
+
+    for number in STOP_SIGNALS:
+        loop.add_signal_handler(number, on_signal)
+    if _stop_before_handlers:
+        on_signal()
+    return stop
+
+
+class PromptServerMixin:
+    """Granian's server with a limit on the wait for its workers, and a main-process
+    signal handler that, run in a worker (inherited with the fork), keeps the stop for it."""
+
+    pid: int | None
+    kill_after: int | None = None  # seconds (install() sets it)
+
+    def __init__(self, *arguments, **options) -> None:
+        options.setdefault("workers_kill_timeout", self.kill_after)
+        super().__init__(*arguments, **options)
+
+    def signal_handler_interrupt(self, *arguments, **options) -> None:
+        if self.pid is not None and os.getpid() != self.pid:
+            global _stop_before_handlers
+            _stop_before_handlers = True
+            return
+        super().signal_handler_interrupt(*arguments, **options)  # type: ignore[misc]
