@@ -13,26 +13,34 @@ then waits for that worker for ever:
   process): its event loop then blocks for ever inside the handler.
 - The main process waits for its workers without a limit.
 
-``install(kill_after)`` (before Reflex makes the server) remembers a stop that reaches a worker
-before its own handlers, hands each worker's stop to Granian once, and has the main process
-kill a worker still there ``kill_after`` seconds after passing the stop on (Granian logs it).
+``install(kill_after, on_stop)`` (before Reflex makes the server) remembers a stop that reaches
+a worker before its own handlers, hands each worker's stop to Granian once and tells the app
+(``on_stop()``, in the worker, on its event loop: a start-up under way can give up), and has
+the main process kill a worker still there ``kill_after`` seconds after passing the stop on
+(Granian logs it).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+from collections.abc import Callable
 
 import granian._signals
 import granian.server
 from granian._granian import WorkerSignal
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+logger = logging.getLogger(__name__)
 
 _stop_before_handlers = False  # in a worker: a stop came before it set its own handlers
+_on_stop: Callable[[], None] | None = None
 
 
-def install(kill_after: int) -> None:
+def install(kill_after: int, on_stop: Callable[[], None] | None = None) -> None:
+    global _on_stop
+    _on_stop = on_stop
     granian._signals.set_loop_signals = worker_stop_signal
     if not issubclass(granian.server.Server, PromptServerMixin):
         granian.server.Server = type("PromptlyStoppingServer", (PromptServerMixin, granian.server.Server), {})
@@ -49,6 +57,11 @@ def worker_stop_signal(loop) -> WorkerSignal:
         if not stopping:  # a second set() would block the loop until the server thread runs
             stopping = True
             stop.set()
+            if _on_stop is not None:
+                try:
+                    _on_stop()
+                except Exception:
+                    logger.exception("telling the app to stop failed")
 
     for number in STOP_SIGNALS:
         loop.add_signal_handler(number, on_signal)

@@ -112,10 +112,10 @@ def serve(port: int, host: str, loglevel: str) -> None:
     atexit.register(processes.atexit_handler)
     exec.notify_app_running()
     exec.notify_frontend(f"http://{host}:{port}", backend_present=True)
-    from numatix.services.runtime import STOP_SECONDS  # (importable once Reflex has read rxconfig.py)
+    from numatix.services import runtime  # (importable once Reflex has read rxconfig.py)
 
     # A worker stops by itself within the runtime's STOP_SECONDS; one still there a second later hangs.
-    granian_stop.install(kill_after=math.ceil(STOP_SECONDS) + 1)
+    granian_stop.install(kill_after=math.ceil(runtime.STOP_SECONDS) + 1, on_stop=runtime.on_server_stop)
     exec.run_backend_prod(host, port, config.loglevel.subprocess_level(), mount_frontend_compiled_app=True)
 
 

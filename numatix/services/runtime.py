@@ -154,30 +154,41 @@ class Runtime:
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
+        """A start that fails or is given up (the server told to stop meanwhile) stops again
+        what it had started: the engine lease is handed over, tasks and connections end."""
         configure_logging(settings.log_level, settings.log_format == "json")
         database = make_engine(settings.database_url)
-        # Several workers (Redis): one engine and one market feed per cluster, see services/cluster.py.
-        cluster = await join_cluster(settings, database) if settings.redis_url else None
-        feed = cluster.feed if cluster else await choose_feed(settings)
-        hub = MarketHub(feed)
-        venue = cluster.venue if cluster else paper_venue(settings, database, hub)
-        events = None
-        if settings.redis_url:  # several workers: user events travel through Redis
-            events = RedisEventBus(settings.redis_url, prefix=f"{settings.cluster_name}:events:")
-            await events.start()
-        runtime = cls(settings, hub, database, venue, events, BinanceVenue.from_settings(settings))
-        runtime.cluster = cluster
-        if cluster is not None:  # a new engine leader: pages and sockets reload what they show
-            cluster.on_leader_change(runtime.events.resync_all)
-        runtime.venue.add_listener(runtime.trading.on_venue_event)
-        runtime.sessions.follow_revocations()  # sessions ended in other workers
-        runtime.venue.add_listener(runtime.account_value.on_venue_event)
-        metrics.watch_feed(runtime.seconds_since_last_print)
-        await runtime.venues.look_up(runtime.alerts.owners())  # before the prints the alert checker judges
-        await hub.start()
-        logger.info("market data: %s feed for %s", feed.kind.value, ", ".join(settings.symbols))
-        runtime._sampler = asyncio.create_task(runtime.account_value.run_sampler())
-        return runtime
+        # Several workers (Redis): one engine and one market feed per cluster, see services/cluster.py;
+        # user events travel through Redis.
+        cluster = cluster_node(settings, database) if settings.redis_url else None
+        events = (RedisEventBus(settings.redis_url, prefix=f"{settings.cluster_name}:events:")
+                  if settings.redis_url else None)
+        runtime: Runtime | None = None
+        try:
+            if cluster is not None:
+                await cluster.start()
+            feed = cluster.feed if cluster else await choose_feed(settings)
+            hub = MarketHub(feed)
+            venue = cluster.venue if cluster else paper_venue(settings, database, hub)
+            if events is not None:
+                await events.start()
+            runtime = cls(settings, hub, database, venue, events, BinanceVenue.from_settings(settings))
+            runtime.cluster = cluster
+            if cluster is not None:  # a new engine leader: pages and sockets reload what they show
+                cluster.on_leader_change(runtime.events.resync_all)
+            runtime.venue.add_listener(runtime.trading.on_venue_event)
+            runtime.sessions.follow_revocations()  # sessions ended in other workers
+            runtime.venue.add_listener(runtime.account_value.on_venue_event)
+            metrics.watch_feed(runtime.seconds_since_last_print)
+            # before the prints the alert checker judges
+            await runtime.venues.look_up(runtime.alerts.owners())
+            await hub.start()
+            logger.info("market data: %s feed for %s", feed.kind.value, ", ".join(settings.symbols))
+            runtime._sampler = asyncio.create_task(runtime.account_value.run_sampler())
+            return runtime
+        except BaseException:
+            await _stop_partly_started(runtime, cluster, events, database)
+            raise
 
     def seconds_since_last_print(self) -> float:
         last = self.hub.last_print_at
@@ -243,14 +254,30 @@ def paper_exchange(settings: Settings, database: Engine, symbols: tuple[str, ...
     )
 
 
-async def join_cluster(settings: Settings, database: Engine) -> ClusterNode:
-    """This worker's place in the cluster; it runs the engine whenever it holds the lease."""
-    node = ClusterNode(settings, lambda: paper_exchange(settings, database, settings.symbols))
-    await node.start()
-    return node
+def cluster_node(settings: Settings, database: Engine) -> ClusterNode:
+    """This worker's place in the cluster (once started); it runs the engine whenever it holds the lease."""
+    return ClusterNode(settings, lambda: paper_exchange(settings, database, settings.symbols))
+
+
+async def _stop_partly_started(runtime: Runtime | None, cluster: ClusterNode | None,
+                               events: RedisEventBus | None, database: Engine) -> None:
+    try:
+        async with asyncio.timeout(STOP_SECONDS):
+            if runtime is not None:
+                await runtime.stop()  # the cluster, the events and the database too
+                return
+            if cluster is not None:
+                await cluster.stop()
+            if events is not None:
+                await events.stop()
+            database.dispose()
+    except Exception:  # the start's own error (or its cancellation) is what the caller hears about
+        logger.exception("stopping what a failed start had started failed")
 
 
 _current: Runtime | None = None
+_starting: asyncio.Task | None = None
+_server_stopping = False
 
 
 def current() -> Runtime:
@@ -259,10 +286,26 @@ def current() -> Runtime:
     return _current
 
 
+def on_server_stop() -> None:
+    """The server was told to stop (SIGTERM; scripts/granian_stop.py calls this in each worker):
+    a start of the runtime still under way is given up at once, none begins after. A worker
+    still starting serves nothing yet, so nothing is left to finish; its start could otherwise
+    take longer than the stop may (a market history asked of an engine that is stopping too)."""
+    global _server_stopping
+    _server_stopping = True
+    if _starting is not None:
+        _starting.cancel()
+
+
 @asynccontextmanager
-async def lifespan(settings: Settings | None = None) -> AsyncIterator[Runtime]:
+async def lifespan(settings: Settings | None = None) -> AsyncIterator[Runtime | None]:
+    """The runtime while the app serves; None when the server was told to stop before it had
+    started (see ``on_server_stop``)."""
     global _current
-    runtime = await Runtime.start(settings or get_settings())
+    runtime = await _start_unless_stopping(settings or get_settings())
+    if runtime is None:
+        yield None
+        return
     _current = runtime
     try:
         yield runtime
@@ -273,3 +316,20 @@ async def lifespan(settings: Settings | None = None) -> AsyncIterator[Runtime]:
                 await runtime.stop()
         except TimeoutError:  # a task that ignores its cancellation must not keep the process alive
             logger.error("the runtime did not stop within %.0f s; exiting anyway", STOP_SECONDS)
+
+
+async def _start_unless_stopping(settings: Settings) -> Runtime | None:
+    global _starting
+    if _server_stopping:
+        logger.info("told to stop before the runtime started: not starting it")
+        return None
+    _starting = starting = asyncio.create_task(Runtime.start(settings), name="runtime-start")
+    try:
+        return await starting
+    except asyncio.CancelledError:
+        if not _server_stopping or cast(asyncio.Task, asyncio.current_task()).cancelling():
+            raise  # cancelled from outside, not given up
+        logger.info("told to stop while the runtime was starting: start given up")
+        return None
+    finally:
+        _starting = None

@@ -1,7 +1,8 @@
 """SIGTERM to the production server's process group ends it within 10 s whenever it comes
 (scripts/granian_stop.py): also while a worker is still making the app (before it has signal
 handlers of its own), while it runs the lifespan start-up (where Granian's second SIGTERM used
-to block a worker's event loop for ever), and when a worker's shutdown hangs (killed).
+to block a worker's event loop for ever), and when a worker's shutdown hangs (killed). Each
+worker tells the app (so a runtime still starting gives up: test_runtime_stop_while_starting).
 
 A real Granian with two forked workers, as Reflex starts it, serving a probe app that is slow
 exactly where the stop comes (tests/support/stop_probe_server.py).
@@ -17,7 +18,14 @@ import time
 
 import pytest
 
-from tests.support.app_server import ROOT, STOP_SECONDS, describe_members, free_port, group_alive, group_members
+from tests.support.app_server import (
+    ROOT,
+    STOP_SECONDS,
+    describe_members,
+    free_port,
+    group_alive,
+    group_members,
+)
 
 WORKERS = 2
 START_GUARD = 120.0  # only so a server that never starts fails instead of hanging
@@ -69,6 +77,8 @@ def test_a_stop_while_the_workers_start_is_not_lost(tmp_path, slow):
     took = seconds_to_stop(tmp_path, server)
     assert took < STOP_SECONDS, f"took {took:.1f} s:\n{(tmp_path / 'server.log').read_text()[-3000:]}"
     assert "Killing worker" not in (tmp_path / "server.log").read_text()
+    workers_told = {mark.name.split("-")[1] for mark in (tmp_path / "marks").glob("told-*")}
+    assert workers_told == {mark.name.split("-")[1] for mark in (tmp_path / "marks").glob(f"{slow}-*")}
 
 
 def test_a_worker_whose_shutdown_hangs_is_killed(tmp_path):

@@ -7,7 +7,8 @@ moment a stop used to be lost:
 ``PROBE_SLOW`` (environment): ``making`` (the app factory, run in each worker before it sets
 its own signal handlers), ``starting`` (the lifespan start-up) or ``stopping`` (a lifespan
 shutdown that never ends). Each worker touches ``PROBE_MARKS/<phase>-<pid>`` when it gets there,
-and ``started-<pid>`` when its start-up is done.
+``started-<pid>`` when its start-up is done, and ``told-<pid>`` when the app is told to stop
+(the ``on_stop`` the real server passes to ``runtime.on_server_stop``).
 """
 
 from __future__ import annotations
@@ -58,12 +59,12 @@ def main(port: int, kill_after: int) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     import granian_stop
 
-    granian_stop.install(kill_after=kill_after)
+    granian_stop.install(kill_after=kill_after, on_stop=lambda: _mark("told"))
     import granian.server  # what Reflex does: the server class is looked up after install()
     from granian.constants import Interfaces
 
-    granian.server.Server(target="tests.support.stop_probe_server:make_app", factory=True, address="127.0.0.1",
-                          port=port, interface=Interfaces.ASGI, workers=2).serve()
+    granian.server.Server(target="tests.support.stop_probe_server:make_app", factory=True,
+                          address="127.0.0.1", port=port, interface=Interfaces.ASGI, workers=2).serve()
 
 
 if __name__ == "__main__":
