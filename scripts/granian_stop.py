@@ -11,13 +11,15 @@ then waits for that worker for ever:
   starts only after the app's lifespan start-up. A worker starting up gets SIGTERM twice
   when its process group is stopped (once from ``kill``, once passed on by the main
   process): its event loop then blocks for ever inside the handler.
-- The main process waits for its workers without a limit.
+- The main process waits for its workers without a limit (and with one, its
+  ``workers_kill_timeout``, it can take a worker that has just exited for one still running:
+  its own watcher thread may be reaping it at that moment).
 
 ``install(kill_after, on_stop)`` (before Reflex makes the server) remembers a stop that reaches
 a worker before its own handlers, hands each worker's stop to Granian once and tells the app
 (``on_stop()``, in the worker, on its event loop: a start-up under way can give up), and has
-the main process kill a worker still there ``kill_after`` seconds after passing the stop on
-(Granian logs it).
+the main process kill a worker that has not exited ``kill_after`` seconds after it passed the
+stop on, saying so in the log.
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 from collections.abc import Callable
+from multiprocessing.connection import wait
 
 import granian._signals
 import granian.server
 from granian._granian import WorkerSignal
+from granian.log import logger as granian_logger
+from granian.server.mp import MPServer
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 logger = logging.getLogger(__name__)
@@ -38,13 +44,12 @@ _stop_before_handlers = False  # in a worker: a stop came before it set its own 
 _on_stop: Callable[[], None] | None = None
 
 
-def install(kill_after: int, on_stop: Callable[[], None] | None = None) -> None:
+def install(kill_after: float, on_stop: Callable[[], None] | None = None) -> None:
     global _on_stop
     _on_stop = on_stop
     granian._signals.set_loop_signals = worker_stop_signal
-    if not issubclass(granian.server.Server, PromptServerMixin):
-        granian.server.Server = type("PromptlyStoppingServer", (PromptServerMixin, granian.server.Server), {})
-    PromptServerMixin.kill_after = kill_after
+    PromptlyStoppingServer.kill_after = kill_after
+    granian.server.Server = PromptlyStoppingServer  # Reflex looks it up when it starts the server
 
 
 def worker_stop_signal(loop) -> WorkerSignal:
@@ -54,14 +59,15 @@ def worker_stop_signal(loop) -> WorkerSignal:
 
     def on_signal() -> None:
         nonlocal stopping
-        if not stopping:  # a second set() would block the loop until the server thread runs
-            stopping = True
-            stop.set()
-            if _on_stop is not None:
-                try:
-                    _on_stop()
-                except Exception:
-                    logger.exception("telling the app to stop failed")
+        if stopping:  # a second set() would block the loop until the server thread runs
+            return
+        stopping = True
+        stop.set()
+        if _on_stop is not None:
+            try:
+                _on_stop()
+            except Exception:
+                logger.exception("telling the app to stop failed")
 
     for number in STOP_SIGNALS:
         loop.add_signal_handler(number, on_signal)
@@ -70,20 +76,30 @@ def worker_stop_signal(loop) -> WorkerSignal:
     return stop
 
 
-class PromptServerMixin:
-    """Granian's server with a limit on the wait for its workers, and a main-process
-    signal handler that, run in a worker (inherited with the fork), keeps the stop for it."""
+class PromptlyStoppingServer(MPServer):
+    """Granian's server (forked workers), with a main-process signal handler that, run in a
+    worker (inherited with the fork), keeps the stop for it, and a limit on the wait for the
+    workers that judges a worker by whether it has exited."""
 
-    pid: int | None
-    kill_after: int | None = None  # seconds (install() sets it)
-
-    def __init__(self, *arguments, **options) -> None:
-        options.setdefault("workers_kill_timeout", self.kill_after)
-        super().__init__(*arguments, **options)
+    kill_after: float = 0.0  # seconds (install() sets it)
 
     def signal_handler_interrupt(self, *arguments, **options) -> None:
         if self.pid is not None and os.getpid() != self.pid:
             global _stop_before_handlers
             _stop_before_handlers = True
             return
-        super().signal_handler_interrupt(*arguments, **options)  # type: ignore[misc]
+        super().signal_handler_interrupt(*arguments, **options)
+
+    def _stop_workers(self) -> None:
+        for worker in self.wrks:
+            worker.terminate()
+        deadline = time.monotonic() + self.kill_after
+        for worker in self.wrks:
+            # The sentinel is ready once the process has exited, whoever reaps it.
+            if not wait([worker.inner.sentinel], max(0.0, deadline - time.monotonic())):
+                granian_logger.warning(f"Killing worker-{worker.idx + 1}: still running "
+                                       f"{self.kill_after:g} s after it was told to stop")
+                worker.kill()
+            worker.join()
+            granian_logger.info(f"Stopped worker-{worker.idx + 1}")
+        self.wrks.clear()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
-import math
 import os
 import subprocess
 import sys
@@ -115,7 +114,7 @@ def serve(port: int, host: str, loglevel: str) -> None:
     from numatix.services import runtime  # (importable once Reflex has read rxconfig.py)
 
     # A worker stops by itself within the runtime's STOP_SECONDS; one still there a second later hangs.
-    granian_stop.install(kill_after=math.ceil(runtime.STOP_SECONDS) + 1, on_stop=runtime.on_server_stop)
+    granian_stop.install(kill_after=runtime.STOP_SECONDS + 1, on_stop=runtime.on_server_stop)
     exec.run_backend_prod(host, port, config.loglevel.subprocess_level(), mount_frontend_compiled_app=True)
 
 
