@@ -34,6 +34,13 @@ RESULTS = ROOT / "test-results"
 # sized for a busy 2-core machine, never a speed target (Playwright's own default is 5 s).
 WAIT_MS = 30_000
 expect.set_options(timeout=WAIT_MS)
+
+
+@pytest.fixture(autouse=True)
+def patient_expectations():
+    """Every test starts with the guard, whatever a test before it in this worker set: modules
+    that set Playwright's 5 s default back when they ended made every later test fail at 5 s."""
+    expect.set_options(timeout=WAIT_MS)
 LOG_OFFSETS = pytest.StashKey[dict]()
 OWN_APPS = pytest.StashKey[list]()
 

@@ -19,14 +19,6 @@ CENT = Decimal("0.01")
 NEAR = Decimal("0.03")  # "about the market": within 3 % of the last price shown (a live, moving market)
 
 
-@pytest.fixture(autouse=True)
-def patient_expectations():
-    """Several engineers' browsers and servers share two cores: give assertions time."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 @pytest.fixture
 def trade_page(page: Page, app_url: str) -> Page:
     page.set_default_timeout(60_000)
