@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -140,8 +141,10 @@ def wait_until(condition, page: Page, seconds: float = 15.0) -> None:
         page.wait_for_timeout(100)  # the sync API moves socket frames only while it waits
 
 
-def test_log_out_everywhere_ends_the_pages_open_on_another_device(browser: Browser, app_url: str):
-    account = register(app_url)
+@contextmanager
+def victim_and_other_device(browser: Browser, app_url: str, account: dict):
+    """The victim's open pages (their toasts arriving) and, on another device signed in as the
+    same user, its settings page: the place a session is ended from."""
     victim = open_victim(browser, app_url, account["token"], account["email"])
     other = browser.new_context()
     try:
@@ -149,26 +152,26 @@ def test_log_out_everywhere_ends_the_pages_open_on_another_device(browser: Brows
         sign_in_context(other, app_url, log_in_over_api(app_url, account["email"], PASSWORD))
         page = new_page(other)
         page.goto(f"{app_url}/settings")
+        yield victim, page
+    finally:
+        other.close()
+        victim.context.close()
+
+
+def test_log_out_everywhere_ends_the_pages_open_on_another_device(browser: Browser, app_url: str):
+    account = register(app_url)
+    with victim_and_other_device(browser, app_url, account) as (victim, page):
         expect(page.get_by_test_id("signed-in-email")).to_have_text(account["email"], timeout=LOADED)
         started = time.time()
         page.get_by_test_id("log-out-everywhere").click()
         expect(page).to_have_url(re.compile(r"/login"), timeout=LOADED)
         fresh = log_in_over_api(app_url, account["email"], PASSWORD)
         assert_everything_refused(victim, app_url, fresh, started)
-    finally:
-        other.close()
-        victim.context.close()
 
 
 def test_a_password_change_ends_the_pages_open_on_another_device(browser: Browser, app_url: str):
     account = register(app_url)
-    victim = open_victim(browser, app_url, account["token"], account["email"])
-    other = browser.new_context()
-    try:
-        toasts_arrive(victim, app_url, account["token"])
-        sign_in_context(other, app_url, log_in_over_api(app_url, account["email"], PASSWORD))
-        page = new_page(other)
-        page.goto(f"{app_url}/settings")
+    with victim_and_other_device(browser, app_url, account) as (victim, page):
         page.get_by_test_id("field-current_password").fill(PASSWORD)
         page.get_by_test_id("field-new_password").fill(NEW_PASSWORD)
         page.get_by_test_id("field-confirm_password").fill(NEW_PASSWORD)
@@ -179,9 +182,6 @@ def test_a_password_change_ends_the_pages_open_on_another_device(browser: Browse
         assert_everything_refused(victim, app_url, fresh, started)
         page.reload()  # the tab that changed it carries on in its new session
         expect(page.get_by_test_id("signed-in-email")).to_have_text(account["email"], timeout=LOADED)
-    finally:
-        other.close()
-        victim.context.close()
 
 
 @pytest.mark.timeout(240)
@@ -205,13 +205,7 @@ def test_an_expired_session_ends_its_open_pages(browser: Browser, app_server):
 
 def test_ending_one_session_in_settings_logs_out_that_device_only(browser: Browser, app_url: str):
     account = register(app_url)
-    victim = open_victim(browser, app_url, account["token"], account["email"])
-    other = browser.new_context()
-    try:
-        toasts_arrive(victim, app_url, account["token"])
-        sign_in_context(other, app_url, log_in_over_api(app_url, account["email"], PASSWORD))
-        page = new_page(other)
-        page.goto(f"{app_url}/settings")
+    with victim_and_other_device(browser, app_url, account) as (victim, page):
         rows = page.get_by_test_id("session-row")
         expect(rows).to_have_count(2, timeout=LOADED)
         expect(rows.filter(has_text="This device")).to_have_count(1)
@@ -223,6 +217,3 @@ def test_ending_one_session_in_settings_logs_out_that_device_only(browser: Brows
         assert_everything_refused(victim, app_url, fresh, started)
         page.reload()
         expect(page.get_by_test_id("signed-in-email")).to_have_text(account["email"], timeout=LOADED)
-    finally:
-        other.close()
-        victim.context.close()
